@@ -1,0 +1,36 @@
+// `vmlab list`: every registry of named implementations and what is in it.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "command.hpp"
+#include "vmlab/core/registry.hpp"
+
+namespace vmlab::cli {
+namespace {
+
+Runner setup(CLI::App& sub) {
+    auto kind = std::make_shared<std::string>();
+    sub.add_option("kind", *kind, "only this kind of implementation (e.g. paging-format)");
+    return [kind]() -> int {
+        const auto all = RegistryCatalog::instance().all();
+        bool found = false;
+        for (const auto& l : all) {
+            if (!kind->empty() && l.kind != *kind) continue;
+            found = true;
+            fmt::print("{} — {}\n", l.kind, l.description);
+            for (const auto& [name, desc] : l.entries) fmt::print("  {:<22} {}\n", name, desc);
+            fmt::print("\n");
+        }
+        if (!found) {
+            std::vector<std::string> kinds;
+            for (const auto& l : all) kinds.push_back(l.kind);
+            return report_error(Error(fmt::format("unknown kind '{}'; kinds: {}", *kind, fmt::join(kinds, ", "))));
+        }
+        return 0;
+    };
+}
+
+VMLAB_COMMAND("list", "list the registered implementations (paging formats, TLB policies, ...)", setup);
+
+}  // namespace
+}  // namespace vmlab::cli

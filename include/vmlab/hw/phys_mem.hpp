@@ -1,0 +1,159 @@
+// Simulated physical memory: frames of the machine's base page size, per-frame metadata
+// kept in flat arrays indexed by Pfn, and real contents stored lazily (a frame that was
+// never written holds no buffer and reads as zeros).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vmlab/core/registry.hpp"
+#include "vmlab/core/result.hpp"
+#include "vmlab/core/types.hpp"
+
+namespace vmlab {
+
+// One zone of physical memory: frames [start, end) in bytes. Zones are contiguous and
+// ordered (DMA, DMA32, Normal, ...); an allocation names the highest zone it may use and
+// falls back to lower zones, as Linux's zonelist does.
+struct ZoneConfig {
+    std::string name;
+    std::uint64_t end_bytes = 0;  // exclusive end; the last zone ends at the memory size
+};
+
+struct PhysMemConfig {
+    std::uint64_t bytes = std::uint64_t{1} << 30;  // total RAM
+    PageSize frame = kPage4K;                      // base frame size
+    std::vector<ZoneConfig> zones;                 // empty = one zone "Normal"
+    std::string allocator = "buddy";               // registered frame allocator
+    std::uint64_t reserved_bytes = 0;              // low memory never handed out (firmware, kernel image)
+
+    Status validate() const;
+};
+
+// Per-frame flags (a subset of Linux's page flags).
+enum FrameFlag : std::uint16_t {
+    kFrameFree = 1u << 0,        // owned by the frame allocator
+    kFrameReserved = 1u << 1,    // never allocatable
+    kFrameDirty = 1u << 2,
+    kFrameReferenced = 1u << 3,
+    kFrameLocked = 1u << 4,
+    kFramePageTable = 1u << 5,   // holds a page-table node
+    kFrameAnon = 1u << 6,
+    kFrameFile = 1u << 7,
+    kFrameSwapCache = 1u << 8,
+    kFrameHead = 1u << 9,        // first frame of a multi-frame block (huge page)
+    kFrameTail = 1u << 10,       // other frames of such a block
+    kFrameZeroPage = 1u << 11,   // the shared zero page
+    kFrameMlocked = 1u << 12,
+    kFrameWriteback = 1u << 13,
+};
+
+struct FragmentationStats {
+    std::uint64_t free_frames = 0;
+    std::vector<std::uint64_t> free_blocks_per_order;  // index = order
+    unsigned largest_free_order = 0;
+    // Unusable free space index for order k (Gorman): the fraction of free memory in
+    // blocks too small to satisfy an order-k request. Index = order.
+    std::vector<double> unusable_index;
+};
+
+struct FrameAllocStats {
+    std::uint64_t allocs = 0, frees = 0, failures = 0, splits = 0, merges = 0;
+};
+
+// A frame allocator over PhysMem. Registered by name in frame_allocators().
+class FrameAllocator {
+public:
+    virtual ~FrameAllocator() = default;
+    // Allocates 2^order contiguous frames aligned to 2^order frames, from `zone` or a
+    // lower zone (zone index as in PhysMemConfig::zones; -1 = highest). nullopt when full.
+    virtual std::optional<Pfn> alloc(unsigned order, int zone = -1) = 0;
+    virtual void free(Pfn first, unsigned order) = 0;
+    virtual std::uint64_t free_frames() const = 0;
+    virtual std::uint64_t free_frames_in_zone(unsigned zone) const = 0;
+    virtual FragmentationStats fragmentation() const = 0;
+    virtual const FrameAllocStats& stats() const = 0;
+    virtual unsigned max_order() const = 0;
+};
+
+class PhysMem;
+using FrameAllocatorFactory = std::function<std::unique_ptr<FrameAllocator>(PhysMem&)>;
+
+class PhysMem {
+public:
+    // Builds memory and its allocator; the configuration must be valid (validate()).
+    explicit PhysMem(const PhysMemConfig& cfg);
+    ~PhysMem();
+    PhysMem(const PhysMem&) = delete;
+    PhysMem& operator=(const PhysMem&) = delete;
+
+    const PhysMemConfig& config() const { return cfg_; }
+    PageSize frame_size() const { return cfg_.frame; }
+    std::uint64_t frame_count() const { return frames_; }
+    std::uint64_t bytes() const { return cfg_.bytes; }
+    bool contains(PhysAddr pa, std::uint64_t len = 1) const {
+        return pa.value < cfg_.bytes && len <= cfg_.bytes - pa.value;
+    }
+    unsigned zone_count() const;
+    const std::string& zone_name(unsigned z) const;
+    Pfn zone_start(unsigned z) const;
+    Pfn zone_end(unsigned z) const;   // exclusive
+    unsigned zone_of(Pfn pfn) const;
+
+    // --- per-frame metadata (flat arrays) -------------------------------------------
+    std::uint32_t& refcount(Pfn p) { return refcount_[p.value]; }
+    std::uint32_t& mapcount(Pfn p) { return mapcount_[p.value]; }
+    std::uint16_t& flags(Pfn p) { return flags_[p.value]; }
+    std::uint64_t& owner(Pfn p) { return owner_[p.value]; }  // opaque to hw; the OS stores an id
+    std::uint32_t refcount(Pfn p) const { return refcount_[p.value]; }
+    std::uint32_t mapcount(Pfn p) const { return mapcount_[p.value]; }
+    std::uint16_t flags(Pfn p) const { return flags_[p.value]; }
+    std::uint64_t owner(Pfn p) const { return owner_[p.value]; }
+    bool has_flag(Pfn p, FrameFlag f) const { return (flags_[p.value] & f) != 0; }
+    void set_flag(Pfn p, FrameFlag f) { flags_[p.value] |= f; }
+    void clear_flag(Pfn p, FrameFlag f) { flags_[p.value] &= static_cast<std::uint16_t>(~f); }
+
+    // --- contents --------------------------------------------------------------------
+    // Little-endian integer of `bytes` (1, 2, 4 or 8) bytes at pa; used for PTEs.
+    // pa..pa+bytes must lie within one frame and within memory.
+    std::uint64_t read_uint(PhysAddr pa, unsigned bytes) const {
+        const std::uint8_t* f = data_[pa.value >> cfg_.frame.shift].get();
+        if (!f) return 0;
+        const std::uint8_t* p = f + (pa.value & cfg_.frame.mask());
+        std::uint64_t v = 0;
+        for (unsigned i = 0; i < bytes; ++i) v |= std::uint64_t{p[i]} << (8 * i);
+        return v;
+    }
+    void write_uint(PhysAddr pa, unsigned bytes, std::uint64_t v);
+    // Arbitrary byte ranges (may cross frames). The range must be inside memory.
+    void read(PhysAddr pa, void* dst, std::uint64_t n) const;
+    void write(PhysAddr pa, const void* src, std::uint64_t n);
+    void zero_frames(Pfn first, std::uint64_t count);       // drops the buffers
+    void copy_frame(Pfn dst, Pfn src);                      // one base frame
+    bool frame_has_contents(Pfn p) const { return data_[p.value] != nullptr; }
+    std::uint64_t frames_with_contents() const { return frames_with_contents_; }
+
+    // --- allocation ------------------------------------------------------------------
+    FrameAllocator& allocator() { return *alloc_; }
+    const FrameAllocator& allocator() const { return *alloc_; }
+
+private:
+    std::uint8_t* frame_buffer(Pfn p);  // allocates on first write
+    PhysMemConfig cfg_;
+    std::uint64_t frames_ = 0;
+    std::vector<std::uint32_t> refcount_, mapcount_;
+    std::vector<std::uint16_t> flags_;
+    std::vector<std::uint64_t> owner_;
+    std::vector<std::unique_ptr<std::uint8_t[]>> data_;
+    std::uint64_t frames_with_contents_ = 0;
+    std::vector<Pfn> zone_starts_;  // size zones+1
+    std::unique_ptr<FrameAllocator> alloc_;
+};
+
+Registry<FrameAllocatorFactory>& frame_allocators();
+
+}  // namespace vmlab
