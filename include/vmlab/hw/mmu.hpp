@@ -86,6 +86,7 @@ struct MmuConfig {
     PwcConfig pwc;
     CostConfig cost;
     bool pcid = true;       // tagged TLB entries (PCID/ASID); false = flush on root switch
+    std::uint64_t seed = 0; // for random replacement; set by the machine from the run's seed
     Status validate() const;
 };
 
