@@ -51,7 +51,9 @@ struct Translation {
 
 // ---- configuration ------------------------------------------------------------------
 
+// Which accesses a structure serves: Data = reads and writes, Instruction = fetches.
 enum class TlbKind : std::uint8_t { Data, Instruction, Unified };
+const char* to_string(TlbKind k);
 
 struct TlbConfig {
     std::string name = "L1D";        // unique within the hierarchy
