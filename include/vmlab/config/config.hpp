@@ -36,4 +36,21 @@ Status apply_override(Config& cfg, std::string_view assignment);
 // The resolved configuration as TOML that load_config_string accepts back.
 std::string dump_toml(const Config& cfg);
 
+// The one-line description of a built-in preset (its machine.description).
+Result<std::string> preset_description(std::string_view name);
+
+// What the command-line options --preset, --config and --set choose. At most one of
+// `preset` and `file` is set; neither means the default preset. Overrides apply in order.
+// The result is validated.
+struct ConfigRequest {
+    std::string preset;
+    std::string file;
+    std::vector<std::string> overrides;
+};
+Result<Config> resolve_config(const ConfigRequest& req);
+
+// The reference of every key (Markdown), generated from the same schema that reads and
+// dumps configs; docs/config.md is this text (a test keeps them equal).
+std::string config_reference_markdown();
+
 }  // namespace vmlab

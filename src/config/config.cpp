@@ -1,0 +1,497 @@
+// Reading, overriding, dumping and documenting configurations through one schema.
+//
+// Document semantics:
+//   - A built-in preset starts from the struct defaults, or from another preset when it
+//     says `preset = "..."` (a chain, e.g. x86_64-la57 builds on x86_64).
+//   - A user file starts from the default preset (x86_64), or from the preset it names.
+//   - Keys present in a document replace the values below them; an array of tables
+//     ([[machine.mmu.tlb]]) replaces the whole array (`tlb = []` empties it).
+//   - --set overrides address single keys, array elements included
+//     (machine.mmu.tlb[1].entries=1024).
+#include "vmlab/config/config.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "config/presets_embedded.hpp"
+#include "config/schema.hpp"
+#include "vmlab/core/strings.hpp"
+
+namespace vmlab {
+namespace config_detail {
+namespace {
+
+constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint32_t kU32Max = std::numeric_limits<std::uint32_t>::max();
+
+const Schema& zone_schema() {
+    static const Schema s = [] {
+        Schema z;
+        z.value(&ZoneConfig::name, "name", string_codec(), "zone name (DMA, DMA32, Normal, HighMem, ...)");
+        z.value(&ZoneConfig::end_bytes, "end_bytes", size_codec(0, kU64Max),
+                "exclusive end of the zone in physical memory; the last zone ends at memory.bytes");
+        return z;
+    }();
+    return s;
+}
+
+const Schema& memory_schema() {
+    static const Schema s = [] {
+        Schema m;
+        m.value(&PhysMemConfig::bytes, "bytes", size_codec(1, kU64Max), "total physical memory (RAM)");
+        m.value(&PhysMemConfig::frame, "frame", page_size_codec(), "base frame size (the smallest page size)");
+        m.value(&PhysMemConfig::allocator, "allocator", string_codec(), "registered frame allocator");
+        m.value(&PhysMemConfig::reserved_bytes, "reserved_bytes", size_codec(0, kU64Max),
+                "low memory never handed out (firmware, kernel image)");
+        m.table_array(&PhysMemConfig::zones, "zones", zone_schema(),
+                      "memory zones in address order; empty = one zone \"Normal\"");
+        return m;
+    }();
+    return s;
+}
+
+const Schema& paging_schema() {
+    static const Schema s = [] {
+        Schema p;
+        p.value(&PagingConfig::format, "format", string_codec(), "registered paging format (`vmlab list paging-format`)");
+        p.value(&PagingConfig::va_bits, "va_bits", uint_codec(0, 64), "implemented virtual-address bits; 0 = the format's default");
+        p.value(&PagingConfig::ad_mode, "ad_mode",
+                enum_codec<AdMode>({{"hardware", AdMode::Hardware}, {"fault", AdMode::Fault}}),
+                "accessed/dirty bits: set by the hardware walker, or a fault for the OS (RISC-V Svade, AArch64 without HAFDBS)");
+        return p;
+    }();
+    return s;
+}
+
+const Schema& tlb_schema() {
+    static const Schema s = [] {
+        Schema t;
+        t.value(&TlbConfig::name, "name", string_codec(), "unique name of this structure (L1D, L1I, L2, ...)");
+        t.value(&TlbConfig::level, "level", uint_codec(1, 16), "lookup level: 1 is probed first");
+        t.value(&TlbConfig::kind, "kind",
+                enum_codec<TlbKind>({{"data", TlbKind::Data}, {"instruction", TlbKind::Instruction},
+                                     {"unified", TlbKind::Unified}}),
+                "which accesses use it: data (reads, writes), instruction (fetches) or both");
+        t.value(&TlbConfig::page_sizes, "page_sizes", page_size_list_codec(), "page sizes this structure holds");
+        t.value(&TlbConfig::entries, "entries", uint_codec(1, 1u << 24), "number of entries");
+        t.value(&TlbConfig::ways, "ways", uint_codec(0, 1u << 24), "associativity; 0 = fully associative");
+        t.value(&TlbConfig::replacement, "replacement", string_codec(),
+                "registered replacement policy (`vmlab list tlb-replacement`)");
+        t.value(&TlbConfig::hit_cycles, "hit_cycles", u32_codec(0, kU32Max), "cycles charged for a hit at this structure");
+        return t;
+    }();
+    return s;
+}
+
+const Schema& pwc_schema() {
+    static const Schema s = [] {
+        Schema p;
+        p.value(&PwcConfig::entries, "entries", uint_list_codec(0, 1u << 20),
+                "entries caching each upper level's table entries, root first; 0 or missing = no cache");
+        p.value(&PwcConfig::hit_cycles, "hit_cycles", u32_codec(0, kU32Max), "cycles charged for a page-walk-cache hit");
+        return p;
+    }();
+    return s;
+}
+
+const Schema& cost_schema() {
+    static const Schema s = [] {
+        Schema c;
+        c.value(&CostConfig::memory_ref_cycles, "memory_ref_cycles", u32_codec(0, kU32Max),
+                "cycles for one page-table entry read from memory");
+        c.value(&CostConfig::ad_update_cycles, "ad_update_cycles", u32_codec(0, kU32Max),
+                "extra cycles for a hardware accessed/dirty write-back");
+        c.value(&CostConfig::fault_cycles, "fault_cycles", u32_codec(0, kU32Max), "cycles for trapping to the OS");
+        c.value(&CostConfig::shootdown_cycles, "shootdown_cycles", u32_codec(0, kU32Max),
+                "cycles for one TLB-shootdown interrupt");
+        return c;
+    }();
+    return s;
+}
+
+const Schema& mmu_schema() {
+    static const Schema s = [] {
+        Schema m;
+        m.value(&MmuConfig::pcid, "pcid", bool_codec(),
+                "TLB entries tagged with the ASID/PCID; false = flush on every page-table switch");
+        m.value(&MmuConfig::seed, "seed", u64_codec(0, kU64Max, true), "seed of the random replacement policy");
+        m.table(&MmuConfig::pwc, "pwc", pwc_schema(), "page-walk caches");
+        m.table(&MmuConfig::cost, "cost", cost_schema(), "cost model of a translation");
+        m.table_array(&MmuConfig::tlbs, "tlb", tlb_schema(), "the TLB structures; empty = no TLB");
+        return m;
+    }();
+    return s;
+}
+
+const Schema& machine_schema() {
+    static const Schema s = [] {
+        Schema m;
+        m.value(&MachineConfig::name, "name", string_codec(), "name of the machine in reports (the preset it came from)");
+        m.value(&MachineConfig::description, "description", string_codec(), "one line describing the machine");
+        m.value(&MachineConfig::cpus, "cpus", uint_codec(1, 4096), "number of CPUs, each with its own MMU and TLBs");
+        m.table(&MachineConfig::paging, "paging", paging_schema(), "the page-table format");
+        m.table(&MachineConfig::memory, "memory", memory_schema(), "physical memory");
+        m.table(&MachineConfig::mmu, "mmu", mmu_schema(), "TLBs, page-walk caches and the cost model");
+        return m;
+    }();
+    return s;
+}
+
+const Schema& root_schema() {
+    static const Schema s = [] {
+        Schema r;
+        r.table(&Config::machine, "machine", machine_schema(), "the simulated hardware");
+        return r;
+    }();
+    return s;
+}
+
+constexpr const char* kPresetKey = "preset";
+constexpr int kMaxPresetDepth = 8;
+
+// "unknown preset 'x86'; did you mean 'x86_64'?": a preset the name begins is preferred to
+// the nearest by edit distance.
+std::string unknown_preset_message(std::string_view name) {
+    const auto names = preset_names();
+    std::string best;
+    for (const auto& n : names)
+        if (!name.empty() && n.rfind(name, 0) == 0 && (best.empty() || n.size() < best.size())) best = n;
+    if (!best.empty()) return fmt::format("unknown preset '{}'; did you mean '{}'?", name, best);
+    return unknown_name_message("preset", name, names);
+}
+
+const EmbeddedPreset* find_preset(std::string_view name) {
+    for (const auto& p : embedded_presets())
+        if (name == p.name) return &p;
+    return nullptr;
+}
+
+std::string preset_origin(std::string_view name) { return fmt::format("configs/presets/{}.toml", name); }
+
+Result<toml::table> parse_toml(std::string_view text, const std::string& origin) {
+    try {
+        return toml::parse(text, origin);
+    } catch (const toml::parse_error& e) {
+        return fail(Error(fmt::format("TOML syntax error: {}", e.description()), location_of(e.source(), origin)));
+    }
+}
+
+enum class Base { StructDefaults, DefaultPreset };
+
+Result<Config> load_preset_chain(std::string_view name, int depth);
+
+// Reads one document on top of its base (see the file comment). Not validated.
+Result<Config> load_document(std::string_view text, const std::string& origin, Base base, int depth) {
+    auto doc = parse_toml(text, origin);
+    if (!doc) return fail(doc.error());
+    Config cfg;
+    if (const toml::node* p = doc->get(kPresetKey)) {
+        if (!p->is_string())
+            return fail(Error(fmt::format("'preset' must be a string naming a preset, not {}", node_type_name(*p)),
+                              location_of(p->source(), origin)));
+        const std::string name = p->as_string()->get();
+        if (!find_preset(name))
+            return fail(Error(unknown_preset_message(name), location_of(p->source(), origin)));
+        if (depth >= kMaxPresetDepth)
+            return fail(Error(fmt::format("presets nest more than {} deep (a cycle?)", kMaxPresetDepth),
+                              location_of(p->source(), origin)));
+        auto b = load_preset_chain(name, depth + 1);
+        if (!b) return fail(b.error());
+        cfg = std::move(*b);
+    } else if (base == Base::DefaultPreset) {
+        auto b = load_preset_chain(default_preset(), depth + 1);
+        if (!b) return fail(b.error());
+        cfg = std::move(*b);
+    }
+    VMLAB_TRY(read_table(root_schema(), &cfg, *doc, "", origin, {kPresetKey}));
+    return cfg;
+}
+
+Result<Config> load_preset_chain(std::string_view name, int depth) {
+    const EmbeddedPreset* p = find_preset(name);
+    if (!p) return fail(unknown_preset_message(name));
+    return load_document(p->text, preset_origin(name), Base::StructDefaults, depth);
+}
+
+struct PathSegment {
+    std::string name;
+    std::optional<std::size_t> index;
+};
+
+Result<std::vector<PathSegment>> parse_key_path(std::string_view key) {
+    std::vector<PathSegment> out;
+    for (std::string_view part : split(key, '.')) {
+        PathSegment seg;
+        const std::size_t br = part.find('[');
+        seg.name = std::string(trim(part.substr(0, br)));
+        if (seg.name.empty()) return failf("empty key component in '{}'", key);
+        if (br != std::string_view::npos) {
+            if (part.back() != ']') return failf("malformed index in '{}' (expected name[N])", part);
+            auto idx = parse_u64(part.substr(br + 1, part.size() - br - 2));
+            if (!idx) return failf("malformed index in '{}': {}", part, idx.error().message);
+            seg.index = static_cast<std::size_t>(*idx);
+        }
+        out.push_back(std::move(seg));
+    }
+    return out;
+}
+
+// Parses the right-hand side of --set as a TOML value; text that is not valid TOML is taken
+// as a bare string (so `--set machine.memory.bytes=2G` works without quotes).
+Result<toml::table> parse_override_value(std::string_view value) {
+    if (value.find('\n') != std::string_view::npos || value.find('\r') != std::string_view::npos)
+        return failf("the value must be on one line");
+    try {
+        return toml::parse("v = " + std::string(value));
+    } catch (const toml::parse_error&) {
+    }
+    try {
+        return toml::parse("v = " + toml_quote(value));
+    } catch (const toml::parse_error& e) {
+        return failf("cannot read the value '{}': {}", value, e.description());
+    }
+}
+
+Status apply_override_impl(Config& cfg, std::string_view assignment) {
+    const std::size_t eq = assignment.find('=');
+    if (eq == std::string_view::npos) return failf("expected key=value, got '{}'", assignment);
+    const std::string_view key = trim(assignment.substr(0, eq));
+    const std::string_view value = trim(assignment.substr(eq + 1));
+    if (key.empty()) return failf("missing key before '=' in '{}'", assignment);
+    if (value.empty()) return failf("missing value after '=' in '{}'", assignment);
+    if (key == kPresetKey) return failf("the preset is chosen with --preset or `preset = ...` in a config file, not with --set");
+
+    auto segs = parse_key_path(key);
+    if (!segs) return fail(segs.error());
+    auto doc = parse_override_value(value);
+    if (!doc) return fail(doc.error());
+    const toml::node& node = *doc->get("v");
+
+    const Schema* schema = &root_schema();
+    void* obj = &cfg;
+    std::string path;
+    for (std::size_t i = 0; i < segs->size(); ++i) {
+        const PathSegment& seg = (*segs)[i];
+        const bool last = i + 1 == segs->size();
+        const Field* f = schema->find(seg.name);
+        const std::string full = path.empty() ? seg.name : path + "." + seg.name;
+        if (!f) {
+            std::string msg = fmt::format("unknown key '{}'", full);
+            if (auto n = nearest(seg.name, schema->keys())) msg += fmt::format("; did you mean '{}'?", *n);
+            else msg += "; valid keys here: " + [&] {
+                std::string k;
+                for (const auto& s : schema->keys()) k += (k.empty() ? "" : ", ") + s;
+                return k;
+            }();
+            return fail(msg);
+        }
+        if (seg.index && f->kind != Field::Kind::TableArray) return failf("'{}' is not an array", full);
+        switch (f->kind) {
+            case Field::Kind::Value:
+                if (!last) return failf("'{}' is a value, not a table", full);
+                if (auto st = f->read(obj, node); !st) return failf("'{}': {}", full, st.error().message);
+                return ok();
+            case Field::Kind::Table:
+                if (last) {
+                    if (!node.is_table()) return failf("'{}' is a table; set one of its keys ({}.KEY=VALUE)", full, full);
+                    return read_table(*f->sub, f->table(obj), *node.as_table(), full, "--set");
+                }
+                schema = f->sub;
+                obj = f->table(obj);
+                path = full;
+                break;
+            case Field::Kind::TableArray: {
+                if (!seg.index) {
+                    if (last) return read_table_array(*f, obj, node, full, "--set");
+                    return failf("'{}' is an array of tables; name an element, e.g. {}[0].{}", full, full,
+                                 (*segs)[i + 1].name);
+                }
+                const std::size_t n = f->size(obj);
+                if (*seg.index > n)
+                    return failf("'{}[{}]': index out of range ('{}' has {} element{}; [{}] appends one)", full,
+                                 *seg.index, full, n, n == 1 ? "" : "s", n);
+                void* elem = *seg.index == n ? f->append(obj) : f->at(obj, *seg.index);
+                const std::string elem_path = fmt::format("{}[{}]", full, *seg.index);
+                if (last) {
+                    if (!node.is_table()) return failf("'{}' is a table; set one of its keys", elem_path);
+                    return read_table(*f->sub, elem, *node.as_table(), elem_path, "--set");
+                }
+                schema = f->sub;
+                obj = elem;
+                path = elem_path;
+                break;
+            }
+        }
+    }
+    return ok();
+}
+
+std::string md_escape(std::string s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|') out += "\\|";
+        else out += c;
+    }
+    return out;
+}
+
+// One section per table: its keys with type, default and meaning.
+void reference_table(const Schema& s, const void* obj, const std::string& path, bool array_element,
+                     std::string& out) {
+    out += array_element ? fmt::format("\n### `[[{}]]`\n\n", path) : fmt::format("\n### `[{}]`\n\n", path);
+    out += "| key | type | default | meaning |\n|---|---|---|---|\n";
+    for (const auto& f : s.fields) {
+        std::string def;
+        if (f.kind == Field::Kind::Value) def = "`" + f.write(obj) + "`";
+        else if (f.kind == Field::Kind::TableArray) def = fmt::format("{} element{}", f.size(obj), f.size(obj) == 1 ? "" : "s");
+        else def = "";
+        std::string type = f.kind == Field::Kind::Value ? f.type
+                           : f.kind == Field::Kind::Table ? fmt::format("table `[{}.{}]`", path, f.key)
+                                                          : fmt::format("array of tables `[[{}.{}]]`", path, f.key);
+        out += fmt::format("| `{}` | {} | {} | {} |\n", f.key, md_escape(type), md_escape(def), md_escape(f.doc));
+    }
+    for (const auto& f : s.fields) {
+        const std::string sub = path + "." + f.key;
+        if (f.kind == Field::Kind::Table) {
+            reference_table(*f.sub, f.ctable(obj), sub, false, out);
+        } else if (f.kind == Field::Kind::TableArray) {
+            auto def = f.make_default();
+            reference_table(*f.sub, def.get(), sub, true, out);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace config_detail
+
+using namespace config_detail;
+
+Status Config::validate() const {
+    if (machine.cpus == 0) return fail("machine.cpus must be at least 1");
+    return ok();
+}
+
+std::vector<std::string> preset_names() {
+    std::vector<std::string> out;
+    for (const auto& p : embedded_presets()) out.emplace_back(p.name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+const char* default_preset() { return "x86_64"; }
+
+Result<std::string> preset_text(std::string_view name) {
+    const EmbeddedPreset* p = find_preset(name);
+    if (!p) return fail(unknown_preset_message(name));
+    return std::string(p->text);
+}
+
+Result<std::string> preset_description(std::string_view name) {
+    auto cfg = load_preset_chain(name, 0);
+    if (!cfg) return fail(cfg.error());
+    return cfg->machine.description;
+}
+
+Result<Config> load_preset(std::string_view name) {
+    auto cfg = load_preset_chain(name, 0);
+    if (!cfg) return cfg;
+    if (auto st = cfg->validate(); !st) return fail(st.error().at(Location{preset_origin(name), 0, 0, 0, -1}));
+    return cfg;
+}
+
+Result<Config> load_config_string(std::string_view toml_text, const std::string& origin) {
+    auto cfg = load_document(toml_text, origin, Base::DefaultPreset, 0);
+    if (!cfg) return cfg;
+    if (auto st = cfg->validate(); !st) return fail(st.error().at(Location{origin, 0, 0, 0, -1}));
+    return cfg;
+}
+
+static Result<std::string> read_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail(Error(fmt::format("cannot open config file '{}'", path)));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) return fail(Error(fmt::format("cannot read config file '{}'", path)));
+    return ss.str();
+}
+
+Result<Config> load_config_file(const std::string& path) {
+    auto text = read_config_file(path);
+    if (!text) return fail(text.error());
+    return load_config_string(*text, path);
+}
+
+Status apply_override(Config& cfg, std::string_view assignment) {
+    auto st = apply_override_impl(cfg, assignment);
+    if (!st) {
+        Error e = st.error();
+        e.where = Location{};
+        e.where.file = "--set";
+        return fail(e);
+    }
+    return ok();
+}
+
+std::string dump_toml(const Config& cfg) {
+    std::string out = "# vmlab configuration, fully resolved (every key; `vmlab config dump`).\n"
+                      "# Load it back with --config FILE.\n\n";
+    write_table(root_schema(), &cfg, "", false, out);
+    return out;
+}
+
+Result<Config> resolve_config(const ConfigRequest& req) {
+    if (!req.preset.empty() && !req.file.empty()) return failf("choose either --preset or --config, not both");
+    Result<Config> cfg = Config{};
+    if (req.file.empty()) {
+        cfg = load_preset_chain(req.preset.empty() ? default_preset() : req.preset, 0);
+    } else {
+        auto text = read_config_file(req.file);
+        if (!text) return fail(text.error());
+        cfg = load_document(*text, req.file, Base::DefaultPreset, 0);
+    }
+    if (!cfg) return cfg;
+    for (const auto& o : req.overrides) VMLAB_TRY(apply_override(*cfg, o));
+    if (auto st = cfg->validate(); !st) return fail(st.error());
+    return cfg;
+}
+
+std::string config_reference_markdown() {
+    std::string out =
+        "# Configuration reference\n\n"
+        "<!-- Generated from the schema in src/config/config.cpp by `vmlab config reference`;\n"
+        "     tests/unit/config/config_test.cpp checks that this file is current. -->\n\n"
+        "A configuration is a TOML file given with `--config FILE`, or a built-in preset given with\n"
+        "`--preset NAME` (`vmlab config presets` lists them). A file starts from the default preset\n"
+        "(`x86_64`) unless its first key names another one:\n\n"
+        "```toml\n"
+        "preset = \"aarch64-16k\"\n\n"
+        "[machine.memory]\n"
+        "bytes = \"2G\"\n"
+        "```\n\n"
+        "Keys that a file sets replace the preset's values; an array of tables (`[[machine.mmu.tlb]]`,\n"
+        "`[[machine.memory.zones]]`) replaces the preset's whole array, and `tlb = []` removes it.\n"
+        "`--set KEY=VALUE` (repeatable) changes one key after that, array elements included:\n"
+        "`--set machine.mmu.tlb[0].entries=128`, `--set machine.memory.bytes=2G`. The value is TOML\n"
+        "(`2`, `true`, `\"lru\"`, `[\"4K\", \"2M\"]`); a value that is not valid TOML is taken as a string.\n"
+        "`vmlab config dump` prints the fully resolved configuration, every key included, in a form\n"
+        "that `--config` reads back.\n\n"
+        "Unknown keys, wrong types and out-of-range values are errors naming the key and its\n"
+        "`file:line:column`, with the nearest valid key suggested.\n\n"
+        "Sizes accept a byte count or a string with a binary suffix (`\"16G\"`, `\"512M\"`, `\"4KiB\"`);\n"
+        "page sizes are strings such as `\"4K\"`, `\"2M\"`, `\"1G\"`, `\"64B\"`.\n\n"
+        "## Keys\n\n"
+        "The default shown is the `x86_64` preset's value; for keys inside an array of tables it is\n"
+        "the value a new element gets when the key is omitted.\n\n"
+        "| key | type | meaning |\n|---|---|---|\n"
+        "| `preset` | string | the built-in preset this file starts from (top-level key) |\n";
+    auto def = load_preset_chain(default_preset(), 0);
+    const Config base = def ? *def : Config{};
+    for (const auto& f : root_schema().fields) {
+        if (f.kind == Field::Kind::Table) reference_table(*f.sub, f.ctable(&base), f.key, false, out);
+    }
+    return out;
+}
+
+}  // namespace vmlab
