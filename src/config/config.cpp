@@ -180,10 +180,14 @@ Result<toml::table> parse_toml(std::string_view text, const std::string& origin)
 
 enum class Base { StructDefaults, DefaultPreset };
 
+Status validate_at(const Config& cfg, const toml::table& doc, const std::string& origin);
+
 Result<Config> load_preset_chain(std::string_view name, int depth);
 
-// Reads one document on top of its base (see the file comment). Not validated.
-Result<Config> load_document(std::string_view text, const std::string& origin, Base base, int depth) {
+// Reads one document on top of its base (see the file comment). Not validated. The parsed
+// document is kept in `doc_out` when given (to locate validation errors).
+Result<Config> load_document(std::string_view text, const std::string& origin, Base base, int depth,
+                             toml::table* doc_out = nullptr) {
     auto doc = parse_toml(text, origin);
     if (!doc) return fail(doc.error());
     Config cfg;
@@ -206,7 +210,32 @@ Result<Config> load_document(std::string_view text, const std::string& origin, B
         cfg = std::move(*b);
     }
     VMLAB_TRY(read_table(root_schema(), &cfg, *doc, "", origin, {kPresetKey}));
+    if (doc_out) *doc_out = std::move(*doc);  // moved: a copy would lose the source regions
     return cfg;
+}
+
+// Validates `cfg` read from `doc`; when the message starts with the dotted key at fault
+// ("machine.mmu.tlb[2].ways: ...") and that key is set in this document, the error points
+// at its line.
+Status validate_at(const Config& cfg, const toml::table& doc, const std::string& origin) {
+    auto st = cfg.validate();
+    if (st) return st;
+    Error e = st.error();
+    if (!e.where.empty()) return fail(e);
+    const std::size_t colon = e.message.find(':');
+    std::string key = colon == std::string::npos ? std::string() : e.message.substr(0, colon);
+    while (!key.empty()) {
+        if (key.find(' ') != std::string::npos) break;
+        toml::node_view<const toml::node> n = toml::at_path(doc, key);
+        if (n) return fail(Error(e.message, location_of(n.node()->source(), origin)));
+        // Not set here: try the enclosing table ("machine.mmu.tlb[2]").
+        const std::size_t cut = key.find_last_of(".[");
+        if (cut == std::string::npos) break;
+        key.resize(cut);
+    }
+    Location loc;
+    loc.file = origin;
+    return fail(Error(e.message, loc));
 }
 
 Result<Config> load_preset_chain(std::string_view name, int depth) {
@@ -369,7 +398,8 @@ void reference_table(const Schema& s, const void* obj, const std::string& path, 
 using namespace config_detail;
 
 Status Config::validate() const {
-    if (machine.cpus == 0) return fail("machine.cpus must be at least 1");
+    if (machine.cpus == 0) return fail("machine.cpus: must be at least 1");
+    if (auto st = machine.mmu.validate(); !st) return fail(Error("machine." + st.error().message, st.error().where));
     return ok();
 }
 
@@ -395,16 +425,20 @@ Result<std::string> preset_description(std::string_view name) {
 }
 
 Result<Config> load_preset(std::string_view name) {
-    auto cfg = load_preset_chain(name, 0);
+    const EmbeddedPreset* p = find_preset(name);
+    if (!p) return fail(unknown_preset_message(name));
+    toml::table doc;
+    auto cfg = load_document(p->text, preset_origin(name), Base::StructDefaults, 0, &doc);
     if (!cfg) return cfg;
-    if (auto st = cfg->validate(); !st) return fail(st.error().at(Location{preset_origin(name), 0, 0, 0, -1}));
+    VMLAB_TRY(validate_at(*cfg, doc, preset_origin(name)));
     return cfg;
 }
 
 Result<Config> load_config_string(std::string_view toml_text, const std::string& origin) {
-    auto cfg = load_document(toml_text, origin, Base::DefaultPreset, 0);
+    toml::table doc;
+    auto cfg = load_document(toml_text, origin, Base::DefaultPreset, 0, &doc);
     if (!cfg) return cfg;
-    if (auto st = cfg->validate(); !st) return fail(st.error().at(Location{origin, 0, 0, 0, -1}));
+    VMLAB_TRY(validate_at(*cfg, doc, origin));
     return cfg;
 }
 
@@ -444,17 +478,35 @@ std::string dump_toml(const Config& cfg) {
 Result<Config> resolve_config(const ConfigRequest& req) {
     if (!req.preset.empty() && !req.file.empty()) return failf("choose either --preset or --config, not both");
     Result<Config> cfg = Config{};
+    toml::table doc;
+    std::string origin;
     if (req.file.empty()) {
-        cfg = load_preset_chain(req.preset.empty() ? default_preset() : req.preset, 0);
+        const std::string name = req.preset.empty() ? default_preset() : req.preset;
+        const EmbeddedPreset* p = find_preset(name);
+        if (!p) return fail(unknown_preset_message(name));
+        origin = preset_origin(name);
+        cfg = load_document(p->text, origin, Base::StructDefaults, 0, &doc);
     } else {
         auto text = read_config_file(req.file);
         if (!text) return fail(text.error());
-        cfg = load_document(*text, req.file, Base::DefaultPreset, 0);
+        origin = req.file;
+        cfg = load_document(*text, origin, Base::DefaultPreset, 0, &doc);
     }
     if (!cfg) return cfg;
     for (const auto& o : req.overrides) VMLAB_TRY(apply_override(*cfg, o));
-    if (auto st = cfg->validate(); !st) return fail(st.error());
-    return cfg;
+    auto st = validate_at(*cfg, doc, origin);
+    if (st) return cfg;
+    // A problem with a key that an override set is reported against --set.
+    const std::string& msg = st.error().message;
+    for (const auto& o : req.overrides) {
+        const std::string key(trim(std::string_view(o).substr(0, o.find('='))));
+        if (!key.empty() && msg.rfind(key, 0) == 0) {
+            Location loc;
+            loc.file = "--set";
+            return fail(Error(msg, loc));
+        }
+    }
+    return fail(st.error());
 }
 
 std::string config_reference_markdown() {

@@ -247,6 +247,22 @@ TEST(ConfigErrors, PresetKeyMustNameAPreset) {
     EXPECT_NE(t.message.find("must be a string"), std::string::npos);
 }
 
+// Validation (the MMU's rules) runs after reading; its message names the key, and the
+// error points at the key's line when the file sets it.
+TEST(ConfigErrors, ValidationErrorsPointAtTheKey) {
+    Error e = load_err("[[machine.mmu.tlb]]\nname = \"T\"\nentries = 12\nways = 4\n");
+    EXPECT_EQ(e.message.rfind("machine.mmu.tlb[0].entries: ", 0), 0u) << e.message;  // 3 sets: not a power of two
+    EXPECT_EQ(e.where.file, "t.toml");
+    EXPECT_EQ(e.where.line, 3u);
+    Error r = load_err("[[machine.mmu.tlb]]\nname = \"T\"\nreplacement = \"lur\"\n");
+    EXPECT_NE(r.message.find("did you mean 'lru'?"), std::string::npos) << r.message;
+    EXPECT_EQ(r.where.line, 3u);
+    auto s = resolve_config({"x86_64", "", {"machine.mmu.tlb[0].ways=3"}});
+    ASSERT_FALSE(s.has_value());
+    EXPECT_EQ(s.error().where.file, "--set");
+    EXPECT_EQ(s.error().message.rfind("machine.mmu.tlb[0].ways: ", 0), 0u) << s.error().message;
+}
+
 TEST(ConfigFile, MissingFileIsAnError) {
     auto c = load_config_file("/nonexistent/vmlab.toml");
     ASSERT_FALSE(c.has_value());
