@@ -9,6 +9,8 @@
 //     allocator so that page-table memory is counted as on a real machine.
 //
 // Levels are numbered from the root: level 0 is the table CR3/TTBR/satp points to.
+// In every format an entry whose raw value is 0 is invalid and empty (no swap payload):
+// fresh table nodes are zero-filled, and PageTable frees a node when all its bytes are 0.
 // One file per format in src/hw/paging/, each registered in paging_formats().
 #pragma once
 
@@ -18,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "vmlab/core/registry.hpp"
@@ -58,7 +61,7 @@ struct LeafAttrs {
     bool global = false;    // x86 G, RISC-V G, AArch64 !nG
     bool accessed = false;  // pre-set A/AF (Linux pre-sets it on most faults)
     bool dirty = false;     // pre-set D (or, on AArch64, the writable state)
-    std::uint8_t cache = 0; // format-specific memory type (x86 PWT|PCD<<1, AArch64 AttrIndx)
+    std::uint8_t cache = 0; // format-specific memory type (x86 PWT|PCD<<1|PAT<<2, AArch64 AttrIndx)
     std::uint8_t sw = 0;    // up to 2 software-defined bits, stored where the format has room
     constexpr bool operator==(const LeafAttrs&) const = default;
 };
@@ -180,7 +183,13 @@ struct PteView {
     PageSize size{};
     LeafAttrs attrs;                    // decoded back to ISA-neutral form (present)
     std::optional<std::uint64_t> swap;  // swap payload (not present)
+    EntryKind kind = EntryKind::Invalid;  // Leaf when present; Invalid or Reserved otherwise
+    PermMask perms = 0;                 // the leaf's own permissions (DecodedEntry::allow)
 };
+
+// The ISA-neutral attributes of a decoded leaf: user = any user permission; read/write/
+// exec = the user permissions of a user page, the kernel ones of a kernel page.
+LeafAttrs leaf_attrs_from(const DecodedEntry& d);
 
 struct PageTableStats {
     std::uint64_t table_frames = 0;     // frames currently used by table nodes (incl. root)
@@ -231,11 +240,37 @@ public:
     void for_each_leaf(VirtAddr lo, VirtAddr hi, const std::function<void(VirtAddr, const PteView&)>& fn) const;
 
 private:
+    static constexpr unsigned kMaxDepth = 8;
+    // The entries read from the root down to the first non-table entry for one VA.
+    struct Walk {
+        unsigned level = 0;                   // level of the last entry read
+        PhysAddr table[kMaxDepth]{};          // table base per level 0..level
+        PhysAddr entry[kMaxDepth]{};          // entry address per level 0..level
+        std::uint64_t raw = 0;                // the last entry
+        DecodedEntry d;                       // ... decoded
+        bool broken = false;                  // a table pointer led outside memory
+    };
+    Walk walk(VirtAddr va) const;
+    PteView view_of(unsigned level, PhysAddr entry_pa, std::uint64_t raw, const DecodedEntry& d) const;
+    // The address of va's entry at `level`, creating missing tables above it.
+    Result<PhysAddr> entry_for(VirtAddr va, unsigned level, const char* op);
+    Result<PhysAddr> alloc_table(unsigned level);
+    void release_table(PhysAddr pa, unsigned order);
+    // Frees the tables on va's path from `level` up that are empty and owned by this table.
+    void prune(VirtAddr va, unsigned level);
+    void visit(PhysAddr table, unsigned level, std::uint64_t prefix, std::uint64_t lo, std::uint64_t hi,
+               const std::function<void(VirtAddr, const PteView&)>& fn) const;
+    std::uint64_t read_entry(PhysAddr pa, unsigned level) const;
+    void write_entry(PhysAddr pa, unsigned level, std::uint64_t raw);
+
     const PagingFormat& fmt_;
     PhysMem& mem_;
     PhysAddr root_;
     bool owned_ = true;
     PageTableStats stats_;
+    std::unordered_map<std::uint64_t, std::uint8_t> tables_;  // nodes this table allocated: PA -> order
+    int table_zone_ = -1;                 // highest zone whose frames the format can address
+    std::uint64_t table_limit_ = 0;       // 2^pa_bits (0 = no limit)
 };
 
 }  // namespace vmlab

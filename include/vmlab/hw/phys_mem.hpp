@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
+#include <type_traits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +17,44 @@
 #include "vmlab/core/types.hpp"
 
 namespace vmlab {
+
+namespace detail {
+// A fixed-size array of a trivial type whose bytes start as zero, backed by calloc: a
+// large array costs no host memory until its elements are touched, so metadata for tens
+// of GiB of simulated RAM is created in constant time.
+template <class T>
+class ZeroedArray {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+public:
+    ZeroedArray() = default;
+    explicit ZeroedArray(std::size_t n) : n_(n) {
+        if (n == 0) return;
+        p_ = static_cast<T*>(std::calloc(n, sizeof(T)));
+        if (!p_) std::abort();  // host out of memory: nothing sensible to do
+    }
+    ~ZeroedArray() { std::free(p_); }
+    ZeroedArray(ZeroedArray&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr, o.n_ = 0; }
+    ZeroedArray& operator=(ZeroedArray&& o) noexcept {
+        if (this != &o) {
+            std::free(p_);
+            p_ = o.p_, n_ = o.n_;
+            o.p_ = nullptr, o.n_ = 0;
+        }
+        return *this;
+    }
+    ZeroedArray(const ZeroedArray&) = delete;
+    ZeroedArray& operator=(const ZeroedArray&) = delete;
+
+    T& operator[](std::size_t i) { return p_[i]; }
+    const T& operator[](std::size_t i) const { return p_[i]; }
+    std::size_t size() const { return n_; }
+
+private:
+    T* p_ = nullptr;
+    std::size_t n_ = 0;
+};
+}  // namespace detail
 
 // One zone of physical memory: frames [start, end) in bytes. Zones are contiguous and
 // ordered (DMA, DMA32, Normal, ...); an allocation names the highest zone it may use and
@@ -121,7 +161,7 @@ public:
     // Little-endian integer of `bytes` (1, 2, 4 or 8) bytes at pa; used for PTEs.
     // pa..pa+bytes must lie within one frame and within memory.
     std::uint64_t read_uint(PhysAddr pa, unsigned bytes) const {
-        const std::uint8_t* f = data_[pa.value >> cfg_.frame.shift].get();
+        const std::uint8_t* f = data_[pa.value >> cfg_.frame.shift];
         if (!f) return 0;
         const std::uint8_t* p = f + (pa.value & cfg_.frame.mask());
         std::uint64_t v = 0;
@@ -134,6 +174,8 @@ public:
     void write(PhysAddr pa, const void* src, std::uint64_t n);
     void zero_frames(Pfn first, std::uint64_t count);       // drops the buffers
     void copy_frame(Pfn dst, Pfn src);                      // one base frame
+    // True when every byte of [pa, pa+n) is zero (frames without contents are zero).
+    bool range_is_zero(PhysAddr pa, std::uint64_t n) const;
     bool frame_has_contents(Pfn p) const { return data_[p.value] != nullptr; }
     std::uint64_t frames_with_contents() const { return frames_with_contents_; }
 
@@ -143,12 +185,16 @@ public:
 
 private:
     std::uint8_t* frame_buffer(Pfn p);  // allocates on first write
+    void drop_buffer(Pfn p);
     PhysMemConfig cfg_;
     std::uint64_t frames_ = 0;
-    std::vector<std::uint32_t> refcount_, mapcount_;
-    std::vector<std::uint16_t> flags_;
-    std::vector<std::uint64_t> owner_;
-    std::vector<std::unique_ptr<std::uint8_t[]>> data_;
+    detail::ZeroedArray<std::uint32_t> refcount_, mapcount_;
+    detail::ZeroedArray<std::uint16_t> flags_;
+    detail::ZeroedArray<std::uint64_t> owner_;
+    detail::ZeroedArray<std::uint8_t*> data_;  // nullptr = never written (reads as zero)
+    // Frame buffers come from chunks of several frames; dropped buffers are reused.
+    std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
+    std::vector<std::uint8_t*> spare_buffers_;
     std::uint64_t frames_with_contents_ = 0;
     std::vector<Pfn> zone_starts_;  // size zones+1
     std::unique_ptr<FrameAllocator> alloc_;
