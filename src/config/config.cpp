@@ -18,6 +18,9 @@
 #include "config/presets_embedded.hpp"
 #include "config/schema.hpp"
 #include "vmlab/core/strings.hpp"
+#include "vmlab/hw/paging.hpp"
+#include "vmlab/hw/phys_mem.hpp"
+#include "vmlab/hw/tlb.hpp"
 
 namespace vmlab {
 namespace config_detail {
@@ -31,7 +34,8 @@ const Schema& zone_schema() {
         Schema z;
         z.value(&ZoneConfig::name, "name", string_codec(), "zone name (DMA, DMA32, Normal, HighMem, ...)");
         z.value(&ZoneConfig::end_bytes, "end_bytes", size_codec(0, kU64Max),
-                "exclusive end of the zone in physical memory; the last zone ends at memory.bytes");
+                "exclusive end address of the zone; zones are clipped to the memory: a zone starting at or "
+                "above memory.bytes is left out, and the last zone ends at memory.bytes");
         return z;
     }();
     return s;
@@ -42,7 +46,9 @@ const Schema& memory_schema() {
         Schema m;
         m.value(&PhysMemConfig::bytes, "bytes", size_codec(1, kU64Max), "total physical memory (RAM)");
         m.value(&PhysMemConfig::frame, "frame", page_size_codec(), "base frame size (the smallest page size)");
-        m.value(&PhysMemConfig::allocator, "allocator", string_codec(), "registered frame allocator");
+        m.value(&PhysMemConfig::allocator, "allocator",
+                name_codec("frame allocator", [] { return frame_allocators().names(); }),
+                "registered frame allocator (`vmlab list frame-allocator`)");
         m.value(&PhysMemConfig::reserved_bytes, "reserved_bytes", size_codec(0, kU64Max),
                 "low memory never handed out (firmware, kernel image)");
         m.table_array(&PhysMemConfig::zones, "zones", zone_schema(),
@@ -77,7 +83,8 @@ const Schema& tlb_schema() {
         t.value(&TlbConfig::page_sizes, "page_sizes", page_size_list_codec(), "page sizes this structure holds");
         t.value(&TlbConfig::entries, "entries", uint_codec(1, 1u << 24), "number of entries");
         t.value(&TlbConfig::ways, "ways", uint_codec(0, 1u << 24), "associativity; 0 = fully associative");
-        t.value(&TlbConfig::replacement, "replacement", string_codec(),
+        t.value(&TlbConfig::replacement, "replacement",
+                name_codec("TLB replacement policy", [] { return tlb_replacements().names(); }),
                 "registered replacement policy (`vmlab list tlb-replacement`)");
         t.value(&TlbConfig::hit_cycles, "hit_cycles", u32_codec(0, kU32Max), "cycles charged for a hit at this structure");
         return t;
@@ -180,7 +187,24 @@ Result<toml::table> parse_toml(std::string_view text, const std::string& origin)
 
 enum class Base { StructDefaults, DefaultPreset };
 
-Status validate_at(const Config& cfg, const toml::table& doc, const std::string& origin);
+// Zone boundaries are physical addresses (like Linux's 16 MiB DMA and 4 GiB DMA32 limits);
+// the memory fills them from the bottom. So a zone that starts at or above the end of
+// memory does not exist, a zone reaching past it is cut there, and the last zone ends at
+// memory.bytes. Idempotent; applied before validation.
+void fit_zones_to_memory(PhysMemConfig& m) {
+    std::uint64_t start = 0;
+    std::size_t keep = 0;
+    for (; keep < m.zones.size(); ++keep) {
+        if (start >= m.bytes) break;
+        ZoneConfig& z = m.zones[keep];
+        if (z.end_bytes > m.bytes) z.end_bytes = m.bytes;
+        if (z.end_bytes > start) start = z.end_bytes;
+    }
+    m.zones.resize(keep);
+    if (!m.zones.empty()) m.zones.back().end_bytes = m.bytes;
+}
+
+Status validate_at(Config& cfg, const toml::table& doc, const std::string& origin);
 
 Result<Config> load_preset_chain(std::string_view name, int depth);
 
@@ -217,7 +241,8 @@ Result<Config> load_document(std::string_view text, const std::string& origin, B
 // Validates `cfg` read from `doc`; when the message starts with the dotted key at fault
 // ("machine.mmu.tlb[2].ways: ...") and that key is set in this document, the error points
 // at its line.
-Status validate_at(const Config& cfg, const toml::table& doc, const std::string& origin) {
+Status validate_at(Config& cfg, const toml::table& doc, const std::string& origin) {
+    fit_zones_to_memory(cfg.machine.memory);
     auto st = cfg.validate();
     if (st) return st;
     Error e = st.error();
@@ -399,6 +424,7 @@ using namespace config_detail;
 
 Status Config::validate() const {
     if (machine.cpus == 0) return fail("machine.cpus: must be at least 1");
+    if (auto st = machine.memory.validate(); !st) return fail(Error("machine." + st.error().message, st.error().where));
     if (auto st = machine.mmu.validate(); !st) return fail(Error("machine." + st.error().message, st.error().where));
     return ok();
 }

@@ -149,6 +149,26 @@ TEST(ConfigFile, StartsFromTheDefaultPreset) {
     EXPECT_EQ(c.machine.mmu.tlbs.size(), load_preset("x86_64")->machine.mmu.tlbs.size());
 }
 
+// Zone limits are addresses (Linux: DMA below 16 MiB, DMA32 below 4 GiB); memory fills them
+// from the bottom.
+TEST(ConfigFile, ZonesFitTheMemorySize) {
+    auto small = resolve_config({"x86_64", "", {"machine.memory.bytes=2G"}});
+    ASSERT_TRUE(small.has_value()) << small.error().str();
+    ASSERT_EQ(small->machine.memory.zones.size(), 2u);
+    EXPECT_EQ(small->machine.memory.zones[0].end_bytes, std::uint64_t{16} << 20);
+    EXPECT_EQ(small->machine.memory.zones[1].name, "DMA32");
+    EXPECT_EQ(small->machine.memory.zones[1].end_bytes, std::uint64_t{2} << 30);
+    auto big = resolve_config({"x86_64", "", {"machine.memory.bytes=32G"}});
+    ASSERT_TRUE(big.has_value()) << big.error().str();
+    ASSERT_EQ(big->machine.memory.zones.size(), 3u);
+    EXPECT_EQ(big->machine.memory.zones[2].end_bytes, std::uint64_t{32} << 30);
+    auto tiny = resolve_config({"x86_64", "", {"machine.memory.bytes=8M", "machine.memory.reserved_bytes=0"}});
+    ASSERT_TRUE(tiny.has_value()) << tiny.error().str();
+    ASSERT_EQ(tiny->machine.memory.zones.size(), 1u);
+    EXPECT_EQ(tiny->machine.memory.zones[0].name, "DMA");
+    EXPECT_EQ(tiny->machine.memory.zones[0].end_bytes, std::uint64_t{8} << 20);
+}
+
 TEST(ConfigFile, NamedPresetThenOverrides) {
     Config c = load_ok("preset = \"aarch64-16k\"\n[machine.memory]\nbytes = \"2G\"\n[machine.paging]\nad_mode = \"fault\"\n");
     EXPECT_EQ(c.machine.paging.format, "aarch64-16k");
