@@ -6,6 +6,23 @@
 // format says, checks permissions and fills the TLBs. Each step is charged by the cost
 // model. The kernel changes MMU state only through set_root() and the flush calls, as a
 // real kernel does (mov cr3 / invlpg / INVPCID, sfence.vma, TLBI).
+//
+// The TLB hierarchy. Structures serve a path: data accesses (reads, writes) use the Data
+// and Unified structures, instruction fetches the Instruction and Unified ones. Levels are
+// looked up in order (1 first); all structures of a level are probed together (one lookup
+// counted for each of them) and each probe costs nothing until the level's latency, the
+// largest hit_cycles among them, is charged. A hit at level k > 1 fills the structures of
+// levels < k that hold that page size; a walk fills every level that holds it.
+//
+// A TLB entry that does not permit the access, or a write hitting an entry whose dirty flag
+// is clear, is not used: the MMU walks again (SDM 4.8: the processor sets D through a walk;
+// SDM 4.10.4.1 on stale entries), so a fault always reflects the page table as it is, a
+// kernel may upgrade permissions without a flush, and AArch64 DBM pages become writable.
+// A walk that faults drops the entries of that VA from the path's structures.
+//
+// The cost of a translation in cycles: the latency of every TLB level looked up, plus for a
+// walk the PWC hit latency (when a PWC entry started it), memory_ref_cycles per entry read
+// and ad_update_cycles per A/D write-back.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "vmlab/core/result.hpp"
 #include "vmlab/core/types.hpp"
 #include "vmlab/hw/paging.hpp"
 
@@ -96,21 +114,27 @@ struct MmuConfig {
 
 struct TlbStats {
     std::string name;
-    std::uint64_t lookups = 0, hits = 0, misses = 0, fills = 0, evictions = 0;
-    std::uint64_t flushes = 0, invalidated = 0;
+    // lookups: translations that reached this structure's level on a path it serves;
+    // hits: lookups it answered; misses = lookups - hits (including lookups answered by
+    // another structure of the same level, e.g. a 2 MiB page for the 4 KiB structure).
+    std::uint64_t lookups = 0, hits = 0, misses = 0;
+    std::uint64_t fills = 0, evictions = 0;   // evictions: valid entries replaced
+    std::uint64_t flushes = 0, invalidated = 0;  // flush operations; entries they removed
 };
 
 struct MmuStats {
     std::uint64_t translations = 0;
     std::uint64_t tlb_hits = 0;       // satisfied by some TLB level
-    std::uint64_t walks = 0;
+    std::uint64_t walks = 0;          // includes the re-walks below
+    std::uint64_t dirty_rewalks = 0;  // write hit an entry with D clear (SDM 4.8)
+    std::uint64_t permission_rewalks = 0;  // hit an entry that does not permit the access
     std::uint64_t walk_memory_refs = 0;
-    std::uint64_t pwc_hits = 0, pwc_misses = 0;
+    std::uint64_t pwc_hits = 0, pwc_misses = 0;  // walks started from a PWC entry / not (PWC on)
     std::uint64_t faults = 0;
     std::uint64_t ad_updates = 0;
     std::uint64_t cycles = 0;         // total translation cycles
     std::vector<TlbStats> tlbs;       // per structure, in configuration order
-    std::vector<std::uint64_t> pwc_hits_per_level;
+    std::vector<std::uint64_t> pwc_hits_per_level;  // index = level whose entry was cached
     double average_cycles() const { return translations ? double(cycles) / double(translations) : 0.0; }
 };
 
@@ -126,6 +150,9 @@ struct TlbProbe {
     bool hit = false;
     int way = -1;
 };
+// One step of a walk. A page-walk-cache hit is a single step (pwc_hit) for the deepest
+// cached level, standing for that level and those above it; decoded.addr is then the
+// next table and decoded.allow the restrictions accumulated so far; entry_pa/raw are 0.
 struct WalkStepTrace {
     unsigned level = 0;
     std::uint64_t index = 0;
@@ -140,10 +167,27 @@ struct TranslationTrace {
     VirtAddr va{};
     AccessKind access = AccessKind::Read;
     Privilege priv = Privilege::User;
-    std::vector<TlbProbe> tlb;
+    std::vector<TlbProbe> tlb;  // every probe, level by level (each size of a mixed structure)
+    int tlb_hit_level = 0;      // level that answered, 0 = none
+    bool rewalk = false;        // a TLB entry was found but could not be used (see above)
     bool walked = false;
+    int pwc_level = -1;         // the PWC level that started the walk, -1 = none
     std::vector<WalkStepTrace> walk;
     Translation result;
+};
+
+// One TLB entry as stored; `vpn` is in units of `size`.
+struct TlbEntryView {
+    unsigned set = 0, way = 0;
+    bool valid = false;
+    Vpn vpn{};
+    std::uint64_t tag = 0;  // vpn / sets
+    PageSize size{};
+    PhysAddr base{};
+    PermMask perms = 0;
+    Asid asid{};
+    bool global = false;
+    bool dirty = false;
 };
 
 // ---- the MMU --------------------------------------------------------------------------
@@ -174,8 +218,10 @@ public:
     void flush_all();                               // incl. global entries
     void flush_nonglobal();                         // mov cr3 without PCID
 
-    // Inserts an entry directly (machine-state files). Returns false if no structure
-    // of that name exists or the position is out of range.
+    // Inserts an entry directly (machine-state files). With set >= 0 the VPN is
+    // (tag << log2(sets)) | set and `vpn` is ignored; way -1 lets the policy place it.
+    // Errors (unknown structure, size not held, position out of range, unaligned base)
+    // name the field.
     struct TlbEntryInit {
         std::string structure;
         int set = -1, way = -1;  // -1 = let the policy place it
@@ -191,9 +237,13 @@ public:
     };
     Status insert_tlb_entry(const TlbEntryInit& e);
 
+    // The valid entries of one structure (by set, then way); error for an unknown name.
+    Result<std::vector<TlbEntryView>> tlb_entries(const std::string& structure) const;
+
     const MmuStats& stats() const;
     void reset_stats();
     const MmuConfig& config() const;
+    const PagingFormat& format() const;
 
 private:
     std::unique_ptr<MmuImpl> impl_;

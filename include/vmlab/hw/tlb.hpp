@@ -97,20 +97,6 @@ public:
 using TlbReplacementFactory = std::function<std::unique_ptr<TlbReplacement>()>;
 Registry<TlbReplacementFactory>& tlb_replacements();
 
-// One entry as stored; `vpn` is in units of `size`.
-struct TlbEntryView {
-    unsigned set = 0, way = 0;
-    bool valid = false;
-    Vpn vpn{};
-    std::uint64_t tag = 0;  // vpn / sets
-    PageSize size{};
-    PhysAddr base{};
-    PermMask perms = 0;
-    Asid asid{};
-    bool global = false;
-    bool dirty = false;
-};
-
 class Tlb {
 public:
     // What an entry maps to. `base` is the page's physical base address.
@@ -174,6 +160,12 @@ public:
     int insert(VirtAddr va, unsigned s, const Payload& p);
     // Writes entry (set, way) directly (machine-state files). vpn must belong to set.
     void place(unsigned set, unsigned way, std::uint64_t vpn, unsigned s, const Payload& p, bool valid);
+
+    // Removes one entry (not counted as a flush).
+    void drop(int e) {
+        keys_[static_cast<unsigned>(e)] = 0;
+        ++stats_.invalidated;
+    }
 
     // Invalidation; each returns the number of entries removed and counts one flush.
     unsigned invalidate_va(VirtAddr va, Asid asid);  // entries for va tagged asid, and global ones
