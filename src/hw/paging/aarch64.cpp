@@ -336,4 +336,14 @@ Result<std::unique_ptr<PagingFormat>> make_aarch64(unsigned granule_shift, const
     return std::unique_ptr<PagingFormat>(std::make_unique<Aarch64Format>(granule_shift, va, opt.ad_mode));
 }
 
+VMLAB_REGISTER(paging_formats(), "aarch64-4k",
+               "AArch64 VMSAv8-64 stage 1, 4 KiB granule: VA 25..48 bits (default 48), 4 KiB / 2 MiB / 1 GiB",
+               [](const PagingOptions& opt) { return make_aarch64(12, opt); });
+VMLAB_REGISTER(paging_formats(), "aarch64-16k",
+               "AArch64 VMSAv8-64 stage 1, 16 KiB granule: VA 25..48 bits (default 48), 16 KiB / 32 MiB",
+               [](const PagingOptions& opt) { return make_aarch64(14, opt); });
+VMLAB_REGISTER(paging_formats(), "aarch64-64k",
+               "AArch64 VMSAv8-64 stage 1, 64 KiB granule: VA 25..48 bits (default 48), 64 KiB / 512 MiB",
+               [](const PagingOptions& opt) { return make_aarch64(16, opt); });
+
 }  // namespace vmlab::paging

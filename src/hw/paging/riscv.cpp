@@ -247,4 +247,13 @@ Result<std::unique_ptr<PagingFormat>> make_riscv(unsigned mode_va_bits, const Pa
     return std::unique_ptr<PagingFormat>(std::make_unique<RiscvFormat>(mode_va_bits, opt.ad_mode));
 }
 
+VMLAB_REGISTER(paging_formats(), "riscv-sv32", "RISC-V Sv32: 32-bit VA, 34-bit PA, 4-byte PTEs, 4 KiB / 4 MiB",
+               [](const PagingOptions& opt) { return make_riscv(32, opt); });
+VMLAB_REGISTER(paging_formats(), "riscv-sv39", "RISC-V Sv39: 39-bit VA, 3 levels, 4 KiB / 2 MiB / 1 GiB",
+               [](const PagingOptions& opt) { return make_riscv(39, opt); });
+VMLAB_REGISTER(paging_formats(), "riscv-sv48", "RISC-V Sv48: 48-bit VA, 4 levels, 4 KiB .. 512 GiB",
+               [](const PagingOptions& opt) { return make_riscv(48, opt); });
+VMLAB_REGISTER(paging_formats(), "riscv-sv57", "RISC-V Sv57: 57-bit VA, 5 levels, 4 KiB .. 256 TiB",
+               [](const PagingOptions& opt) { return make_riscv(57, opt); });
+
 }  // namespace vmlab::paging

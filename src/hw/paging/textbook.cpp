@@ -247,4 +247,11 @@ Result<std::unique_ptr<PagingFormat>> make_ostep_2level(const PagingOptions& opt
     return std::unique_ptr<PagingFormat>(std::make_unique<Ostep2LevelFormat>(opt.ad_mode));
 }
 
+VMLAB_REGISTER(paging_formats(), "csapp-small",
+               "CS:APP 3e 9.6.4 small memory system: 14-bit VA, 12-bit PA, 64-byte pages, one level",
+               [](const PagingOptions& opt) { return make_csapp_small(opt); });
+VMLAB_REGISTER(paging_formats(), "ostep-2level",
+               "OSTEP vm-smalltables: 15-bit VA, 32-byte pages, 1-byte PDE/PTE, 4 KiB of memory",
+               [](const PagingOptions& opt) { return make_ostep_2level(opt); });
+
 }  // namespace vmlab::paging

@@ -332,3 +332,20 @@ TEST(PagingAarch64, Describe) {
     EXPECT_EQ(f->describe(3, 0), "invalid");
     EXPECT_EQ(f->describe(3, f->encode_swap(3, 0x42)), "invalid swap=0x42");
 }
+
+TEST(PagingAarch64, Registered) {
+    for (const char* name : {"aarch64-4k", "aarch64-16k", "aarch64-64k"}) {
+        auto f = make_paging_format(name);
+        ASSERT_TRUE(f.has_value()) << name << ": " << f.error().str();
+        EXPECT_EQ((*f)->name(), name);
+        EXPECT_EQ((*f)->geometry().va_bits, 48);
+        EXPECT_EQ((*f)->geometry().isa, "aarch64");
+    }
+    auto f39 = make_paging_format("aarch64-4k", PagingOptions{39, AdMode::Fault});
+    ASSERT_TRUE(f39.has_value());
+    EXPECT_EQ((*f39)->geometry().depth(), 3u);
+    EXPECT_EQ((*f39)->ad_mode(), AdMode::Fault);
+    auto bad = make_paging_format("aarch64-16k", PagingOptions{52, AdMode::Hardware});
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_NE(bad.error().message.find("va_bits 52"), std::string::npos);
+}

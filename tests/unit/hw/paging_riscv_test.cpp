@@ -253,3 +253,17 @@ TEST(PagingRiscv, Describe) {
     EXPECT_EQ(sv39->describe(2, 0x1005), "V W (reserved: W=1 with R=0 is reserved)");
     EXPECT_EQ(sv39->describe(2, 0), "invalid");
 }
+
+TEST(PagingRiscv, Registered) {
+    const std::pair<const char*, unsigned> modes[] = {
+        {"riscv-sv32", 32}, {"riscv-sv39", 39}, {"riscv-sv48", 48}, {"riscv-sv57", 57}};
+    for (const auto& [name, va] : modes) {
+        auto f = make_paging_format(name);
+        ASSERT_TRUE(f.has_value()) << name << ": " << f.error().str();
+        EXPECT_EQ((*f)->name(), name);
+        EXPECT_EQ((*f)->geometry().va_bits, va);
+        EXPECT_EQ((*f)->geometry().isa, "riscv");
+    }
+    EXPECT_EQ((*make_paging_format("riscv-sv39", PagingOptions{0, AdMode::Fault}))->ad_mode(), AdMode::Fault);
+    EXPECT_FALSE(make_paging_format("riscv-sv48", PagingOptions{39, AdMode::Hardware}).has_value());
+}

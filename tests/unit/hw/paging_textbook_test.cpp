@@ -261,3 +261,15 @@ TEST_P(OstepDump, TranslationsMatchThePythonSimulator) {
 }
 
 INSTANTIATE_TEST_SUITE_P(PagingOstep, OstepDump, ::testing::Values("vm-smalltables-001.out", "vm-smalltables-002.out"));
+
+TEST(PagingTextbook, Registered) {
+    auto c = make_paging_format("csapp-small");
+    ASSERT_TRUE(c.has_value()) << c.error().str();
+    EXPECT_EQ((*c)->geometry().isa, "csapp");
+    auto o = make_paging_format("ostep-2level", PagingOptions{15, AdMode::Hardware});
+    ASSERT_TRUE(o.has_value()) << o.error().str();
+    EXPECT_EQ((*o)->geometry().isa, "ostep");
+    auto bad = make_paging_format("ostep-2level", PagingOptions{16, AdMode::Hardware});
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_NE(bad.error().message.find("va_bits 16"), std::string::npos);
+}
