@@ -34,8 +34,8 @@ Status TlbConfig::validate() const {
     if (page_sizes.empty()) return fail("page_sizes: must list at least one page size");
     if (page_sizes.size() > 8) return failf("page_sizes: {} sizes listed; a structure holds at most 8", page_sizes.size());
     for (std::size_t i = 0; i < page_sizes.size(); ++i) {
-        if (page_sizes[i].shift < 6 || page_sizes[i].shift > 48)
-            return failf("page_sizes[{}]: 2^{} bytes is not a page size (64 B .. 256 TiB)", i, page_sizes[i].shift);
+        if (page_sizes[i].shift < 4 || page_sizes[i].shift > 48)
+            return failf("page_sizes[{}]: 2^{} bytes is not a page size (16 B .. 256 TiB)", i, page_sizes[i].shift);
         for (std::size_t j = 0; j < i; ++j)
             if (page_sizes[j] == page_sizes[i])
                 return failf("page_sizes: {} is listed twice", format_bytes(page_sizes[i].bytes()));

@@ -130,8 +130,8 @@ WalkOutcome Walker::walk(VirtAddr va, AccessKind access, Privilege priv, PhysAdd
                     dirty = true;
                 }
                 const PageSize size = d.size.shift ? d.size : L.leaf_size();
-                const std::uint64_t pa = d.addr + (va.value & size.mask());
-                if (!mem_.contains(PhysAddr{pa})) return fault(FaultKind::BusError, level);
+                // The whole page must be memory: the TLB will answer for any byte of it.
+                if (!mem_.contains(PhysAddr{d.addr}, size.bytes())) return fault(FaultKind::BusError, level);
                 if (now != raw) {
                     mem_.write_uint(epa, L.entry_bytes, now);
                     ++out.ad_writes;

@@ -16,7 +16,8 @@
 //      (ad_mode=Fault). A write to a read-only page with DBM set (AArch64) is allowed in
 //      Hardware mode when set_dirty makes the page writable; the TLB then caches the
 //      writable, dirty entry;
-//   5. the translated PA must lie in memory (BusError otherwise).
+//   5. the whole page must lie in memory (BusError otherwise), since the TLB entry will
+//      answer for every byte of it.
 #pragma once
 
 #include <cstdint>

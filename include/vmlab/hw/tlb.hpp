@@ -185,7 +185,7 @@ public:
     const TlbReplState& repl_state() const { return st_; }
 
 private:
-    // key: vpn << 4 | size index << 1 | valid. 0 = invalid. vpn < 2^58 since page shifts >= 6.
+    // key: vpn << 4 | size index << 1 | valid. 0 = invalid. vpn < 2^60 since page shifts >= 4.
     static std::uint64_t key(std::uint64_t vpn, unsigned s) { return (vpn << 4) | (std::uint64_t{s} << 1) | 1u; }
     template <class Pred>
     unsigned invalidate_where(Pred pred);

@@ -60,7 +60,7 @@ Tlb::Tlb(const TlbConfig& cfg, std::uint64_t seed, unsigned va_bits) : cfg_(cfg)
     va_mask_ = va_bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << va_bits) - 1;
     nsizes_ = static_cast<unsigned>(cfg.page_sizes.size());
     for (unsigned s = 0; s < nsizes_; ++s) {
-        VMLAB_ASSERT(cfg.page_sizes[s].shift >= 6, "page size below 64 bytes");
+        VMLAB_ASSERT(cfg.page_sizes[s].shift >= 4, "page size below 16 bytes");
         shift_[s] = cfg.page_sizes[s].shift;
     }
     const auto* reg = tlb_replacements().find(cfg.replacement);
