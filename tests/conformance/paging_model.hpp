@@ -137,6 +137,7 @@ public:
         arena_span_ = va_bits < 64 ? std::min(span, std::uint64_t{1} << va_bits) : span;
     }
 
+    const PagingFormat& format() const { return fmt_; }
     PhysMem& mem() { return mem_; }
     PageTable& table() { return *table_; }
     const PagingModel& model() const { return model_; }

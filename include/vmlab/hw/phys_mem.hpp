@@ -3,8 +3,10 @@
 // never written holds no buffer and reads as zeros).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <type_traits>
 #include <memory>
@@ -164,6 +166,13 @@ public:
         const std::uint8_t* f = data_[pa.value >> cfg_.frame.shift];
         if (!f) return 0;
         const std::uint8_t* p = f + (pa.value & cfg_.frame.mask());
+        if constexpr (std::endian::native == std::endian::little) {
+            if (bytes == 8) {
+                std::uint64_t w;
+                std::memcpy(&w, p, 8);
+                return w;
+            }
+        }
         std::uint64_t v = 0;
         for (unsigned i = 0; i < bytes; ++i) v |= std::uint64_t{p[i]} << (8 * i);
         return v;
