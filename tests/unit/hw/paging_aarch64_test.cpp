@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "hw/paging/format_factories.hpp"
+#include "unit/hw/format_walk_env.hpp"
+#include "vmlab/config/config.hpp"
 
 using namespace vmlab;
 
@@ -348,4 +350,119 @@ TEST(PagingAarch64, Registered) {
     auto bad = make_paging_format("aarch64-16k", PagingOptions{52, AdMode::Hardware});
     ASSERT_FALSE(bad.has_value());
     EXPECT_NE(bad.error().message.find("va_bits 52"), std::string::npos);
+}
+
+// ---- through the hardware walker -------------------------------------------------------
+
+namespace {
+constexpr AccessKind R = AccessKind::Read, W = AccessKind::Write, X = AccessKind::Execute;
+constexpr Privilege U = Privilege::User, K = Privilege::Kernel;
+constexpr std::uint64_t kAF = 1u << 10, kAP2 = 1u << 7;
+}  // namespace
+
+TEST(PagingAarch64Walk, AccessFlagFaultWithoutHardwareUpdate) {
+    test::FormatWalkEnv e("aarch64-4k", AdMode::Fault);
+    const VirtAddr va{0x400000};
+    e.map(va, kPage4K, test::leaf(true, false, true, /*accessed=*/false));
+    const std::uint64_t before = e.leaf_raw(va);
+    auto t = e.mmu().translate(va, R, U);
+    EXPECT_EQ(t.fault.kind, FaultKind::AccessFlag);
+    EXPECT_EQ(t.fault.level, 3u);
+    EXPECT_EQ(e.leaf_raw(va), before);  // the hardware did not touch AF
+    // The kernel sets AF; the access now succeeds.
+    ASSERT_TRUE(e.pt->protect(va, test::leaf(true, false, true, true)));
+    e.mmu().flush_va(va, Asid{1});
+    EXPECT_TRUE(e.mmu().translate(va, R, U).ok());
+}
+
+TEST(PagingAarch64Walk, HardwareSetsAfAndDbmMakesDirty) {
+    test::FormatWalkEnv e("aarch64-4k", AdMode::Hardware);
+    const VirtAddr va{0x400000};
+    const PhysAddr pa = e.map(va, kPage4K, test::leaf(true, false, true, false, false));
+    const std::uint64_t clean = e.leaf_raw(va);
+    EXPECT_EQ(clean & (kAF | kAP2 | (1ull << 51)), kAP2 | (1ull << 51));  // DBM, read-only, AF clear
+    auto r = e.mmu().translate(va + 0x10, R, U);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.pa.value, pa.value + 0x10);
+    EXPECT_EQ(e.leaf_raw(va), clean | kAF);  // AF set, still clean
+    ASSERT_TRUE(e.mmu().translate(va + 0x10, W, U).ok());
+    EXPECT_EQ(e.leaf_raw(va), (clean | kAF) & ~kAP2);  // AP[2] cleared: dirty
+    EXPECT_TRUE(e.pt->test_and_clear_dirty(va));
+    EXPECT_EQ(e.leaf_raw(va), clean | kAF);
+}
+
+TEST(PagingAarch64Walk, WriteToCleanPageIsAPermissionFaultWithoutHafdbs) {
+    test::FormatWalkEnv e("aarch64-4k", AdMode::Fault);
+    const VirtAddr va{0x400000};
+    e.map(va, kPage4K, test::leaf(true, false, true, true, false));
+    const std::uint64_t before = e.leaf_raw(va);
+    EXPECT_TRUE(e.mmu().translate(va, R, U).ok());
+    auto w = e.mmu().translate(va, W, U);
+    EXPECT_EQ(w.fault.kind, FaultKind::Protection);
+    EXPECT_EQ(e.leaf_raw(va), before);
+}
+
+TEST(PagingAarch64Walk, PermissionsByExceptionLevel) {
+    test::FormatWalkEnv e("aarch64-4k", AdMode::Hardware);
+    const VirtAddr user{0x400000}, kern{0x800000}, ro{0xc00000};
+    e.map(user, kPage4K, test::leaf(true, true, true));    // user rwx: PXN set
+    e.map(kern, kPage4K, test::leaf(true, true, false));   // kernel rwx: UXN set
+    e.map(ro, kPage4K, test::leaf(false, false, true, true, false));
+    EXPECT_TRUE(e.mmu().translate(user, X, U).ok());
+    EXPECT_TRUE(e.mmu().translate(user, W, K).ok());        // PAN off
+    EXPECT_EQ(e.mmu().translate(user, X, K).fault.kind, FaultKind::Protection);  // PXN
+    EXPECT_EQ(e.mmu().translate(kern, R, U).fault.kind, FaultKind::Protection);
+    EXPECT_TRUE(e.mmu().translate(kern, X, K).ok());
+    EXPECT_EQ(e.mmu().translate(ro, W, U).fault.kind, FaultKind::Protection);
+    EXPECT_EQ(e.mmu().translate(ro, W, K).fault.kind, FaultKind::Protection);
+    EXPECT_EQ(e.mmu().translate(ro, X, U).fault.kind, FaultKind::Protection);  // UXN
+}
+
+TEST(PagingAarch64Walk, WalkLengthsAndBlocks) {
+    test::FormatWalkEnv e("aarch64-4k", AdMode::Hardware);
+    e.map(VirtAddr{0x400000}, kPage4K, test::leaf(true, false, true));
+    auto r0 = e.refs();
+    ASSERT_TRUE(e.mmu().translate(VirtAddr{0x400000}, R, U).ok());
+    EXPECT_EQ(e.refs() - r0, 4u);  // L0, L1, L2, L3
+    const PhysAddr blk = e.map(VirtAddr{0x40000000}, kPage2M, test::leaf(true, false, true));
+    r0 = e.refs();
+    auto t = e.mmu().translate(VirtAddr{0x40012345}, R, U);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t.pa.value, blk.value + 0x12345);
+    EXPECT_EQ(t.size, kPage2M);
+    EXPECT_EQ(e.refs() - r0, 3u);  // L0, L1, L2 block
+
+    test::FormatWalkEnv e16("aarch64-16k", AdMode::Hardware, 47);
+    e16.map(VirtAddr{0x7fff0000c000}, kPage16K, test::leaf(true, false, true));
+    ASSERT_TRUE(e16.mmu().translate(VirtAddr{0x7fff0000c123}, R, U).ok());
+    EXPECT_EQ(e16.refs(), 3u);  // 47 bits: L1 (2048 entries), L2, L3
+
+    test::FormatWalkEnv e64("aarch64-64k", AdMode::Hardware, 42);
+    e64.map(VirtAddr{0x3ff00000000}, kPage64K, test::leaf(true, false, true));
+    ASSERT_TRUE(e64.mmu().translate(VirtAddr{0x3ff0000fffe}, R, U).ok());
+    EXPECT_EQ(e64.refs(), 2u);  // 42 bits: L2, L3
+}
+
+TEST(PagingAarch64Walk, Ttbr1AddressesAndReservedDescriptors) {
+    test::FormatWalkEnv e("aarch64-4k", AdMode::Hardware);
+    auto t = e.mmu().translate(VirtAddr{0xffff000000001000ull}, R, K);
+    EXPECT_EQ(t.fault.kind, FaultKind::NonCanonical);
+    const VirtAddr va{0x400000};
+    e.map(va, kPage4K, test::leaf(true, false, true));
+    // Turn the page descriptor into bits[1:0] = 01 at L3: reserved.
+    ASSERT_TRUE(e.pt->write_raw(va, 3, e.leaf_raw(va) & ~std::uint64_t{2}).has_value());
+    e.mmu().flush_all();
+    auto r = e.mmu().translate(va, R, U);
+    EXPECT_EQ(r.fault.kind, FaultKind::ReservedBit);
+    EXPECT_EQ(r.fault.level, 3u);
+}
+
+// The presets that use these formats build a machine.
+TEST(PagingAarch64Walk, PresetsBuildMachines) {
+    for (const char* name : {"aarch64-4k", "aarch64-16k"}) {
+        auto c = load_preset(name);
+        ASSERT_TRUE(c.has_value()) << name;
+        auto m = Machine::create(c->machine);
+        EXPECT_TRUE(m.has_value()) << name << ": " << (m ? "" : m.error().str());
+    }
 }

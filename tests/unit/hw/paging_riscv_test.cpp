@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "hw/paging/format_factories.hpp"
+#include "unit/hw/format_walk_env.hpp"
+#include "vmlab/config/config.hpp"
 
 using namespace vmlab;
 
@@ -266,4 +268,122 @@ TEST(PagingRiscv, Registered) {
     }
     EXPECT_EQ((*make_paging_format("riscv-sv39", PagingOptions{0, AdMode::Fault}))->ad_mode(), AdMode::Fault);
     EXPECT_FALSE(make_paging_format("riscv-sv48", PagingOptions{39, AdMode::Hardware}).has_value());
+}
+
+// ---- through the hardware walker -------------------------------------------------------
+
+namespace {
+constexpr AccessKind R = AccessKind::Read, W = AccessKind::Write, X = AccessKind::Execute;
+constexpr Privilege U = Privilege::User, K = Privilege::Kernel;
+constexpr std::uint64_t kA = 1u << 6, kD = 1u << 7;
+}  // namespace
+
+TEST(PagingRiscvWalk, SvadeFaultsOnAAndD) {
+    test::FormatWalkEnv e("riscv-sv39", AdMode::Fault);
+    const VirtAddr va{0x10000};
+    e.map(va, kPage4K, test::leaf(true, false, true, false, false));
+    const std::uint64_t raw = e.leaf_raw(va);
+    auto r = e.mmu().translate(va, R, U);
+    EXPECT_EQ(r.fault.kind, FaultKind::AccessFlag);
+    EXPECT_EQ(r.fault.level, 2u);
+    EXPECT_EQ(e.leaf_raw(va), raw);
+    // The OS sets A; a read now succeeds, a store faults on D = 0.
+    ASSERT_TRUE(e.pt->protect(va, test::leaf(true, false, true, true, false)));
+    e.mmu().flush_va(va, Asid{1});
+    EXPECT_TRUE(e.mmu().translate(va, R, U).ok());
+    EXPECT_EQ(e.mmu().translate(va, W, U).fault.kind, FaultKind::DirtyBit);
+    EXPECT_EQ(e.leaf_raw(va), raw | kA);
+}
+
+TEST(PagingRiscvWalk, SvaduSetsAAndD) {
+    test::FormatWalkEnv e("riscv-sv39", AdMode::Hardware);
+    const VirtAddr va{0x10000};
+    const PhysAddr pa = e.map(va, kPage4K, test::leaf(true, false, true, false, false));
+    const std::uint64_t raw = e.leaf_raw(va);
+    auto r = e.mmu().translate(va + 4, R, U);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.pa.value, pa.value + 4);
+    EXPECT_EQ(e.leaf_raw(va), raw | kA);
+    ASSERT_TRUE(e.mmu().translate(va + 4, W, U).ok());
+    EXPECT_EQ(e.leaf_raw(va), raw | kA | kD);
+}
+
+TEST(PagingRiscvWalk, SumAndMxrClear) {
+    test::FormatWalkEnv e("riscv-sv39", AdMode::Hardware);
+    const VirtAddr user{0x10000}, kern{0x20000}, xonly{0x30000};
+    e.map(user, kPage4K, test::leaf(true, false, true));
+    e.map(kern, kPage4K, test::leaf(true, true, false));
+    LeafAttrs x = test::leaf(false, true, true);
+    x.prot.read = false;
+    e.map(xonly, kPage4K, x);
+    EXPECT_TRUE(e.mmu().translate(user, W, U).ok());
+    EXPECT_EQ(e.mmu().translate(user, R, K).fault.kind, FaultKind::Protection);  // SUM = 0
+    EXPECT_EQ(e.mmu().translate(kern, R, U).fault.kind, FaultKind::Protection);
+    EXPECT_TRUE(e.mmu().translate(kern, X, K).ok());
+    EXPECT_TRUE(e.mmu().translate(xonly, X, U).ok());
+    EXPECT_EQ(e.mmu().translate(xonly, R, U).fault.kind, FaultKind::Protection);  // MXR = 0
+}
+
+TEST(PagingRiscvWalk, ReservedEncodingsFault) {
+    test::FormatWalkEnv e("riscv-sv39", AdMode::Hardware);
+    const VirtAddr va{0x10000};
+    e.map(va, kPage4K, test::leaf(true, false, true));
+    const std::uint64_t root_entry = e.mem().read_uint(e.pt->root(), 8);
+    ASSERT_EQ(root_entry & 0xf, 1u);  // a pointer PTE
+    // A in a non-leaf PTE is reserved.
+    e.mem().write_uint(e.pt->root(), 8, root_entry | kA);
+    e.mmu().flush_all();
+    auto t = e.mmu().translate(va, R, U);
+    EXPECT_EQ(t.fault.kind, FaultKind::ReservedBit);
+    EXPECT_EQ(t.fault.level, 0u);
+    e.mem().write_uint(e.pt->root(), 8, root_entry);
+    // W without R in the leaf.
+    ASSERT_TRUE(e.pt->write_raw(va, 2, (e.leaf_raw(va) & ~std::uint64_t{2}) | 4).has_value());
+    e.mmu().flush_all();
+    EXPECT_EQ(e.mmu().translate(va, R, U).fault.kind, FaultKind::ReservedBit);
+    // A misaligned megapage.
+    const VirtAddr mega{0x40000000};
+    ASSERT_TRUE(e.pt->write_raw(mega, 1, (std::uint64_t{0x80201} << 10) | 0xdf).has_value());
+    EXPECT_EQ(e.mmu().translate(mega, R, U).fault.kind, FaultKind::ReservedBit);
+    // Non-canonical.
+    EXPECT_EQ(e.mmu().translate(VirtAddr{0x0000004000000000ull}, R, U).fault.kind, FaultKind::NonCanonical);
+}
+
+TEST(PagingRiscvWalk, WalkLengths) {
+    test::FormatWalkEnv e("riscv-sv39", AdMode::Hardware, 0, std::uint64_t{2} << 30);
+    e.map(VirtAddr{0x10000}, kPage4K, test::leaf(true, false, true));
+    ASSERT_TRUE(e.mmu().translate(VirtAddr{0x10000}, R, U).ok());
+    EXPECT_EQ(e.refs(), 3u);
+    const PhysAddr mp = e.map(VirtAddr{0x40000000}, kPage2M, test::leaf(true, false, true));
+    auto t = e.mmu().translate(VirtAddr{0x401fffff}, R, U);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t.pa.value, mp.value + 0x1fffff);
+    EXPECT_EQ(e.refs(), 5u);  // + VPN[2], VPN[1]
+    const PhysAddr gp = e.map(VirtAddr{0xffffffc000000000ull}, kPage1G, test::leaf(true, true, false));
+    auto g = e.mmu().translate(VirtAddr{0xffffffc012345678ull}, X, K);
+    ASSERT_TRUE(g.ok());
+    EXPECT_EQ(g.pa.value, gp.value + 0x12345678);
+    EXPECT_EQ(e.refs(), 6u);  // a gigapage is one read
+
+    test::FormatWalkEnv e32("riscv-sv32", AdMode::Hardware, 0, std::uint64_t{64} << 20);
+    e32.map(VirtAddr{0xbfff0000}, kPage4K, test::leaf(true, false, true));
+    ASSERT_TRUE(e32.mmu().translate(VirtAddr{0xbfff0fff}, R, U).ok());
+    EXPECT_EQ(e32.refs(), 2u);
+    e32.map(VirtAddr{0x00400000}, kPage4M, test::leaf(true, false, true));
+    ASSERT_TRUE(e32.mmu().translate(VirtAddr{0x00400000}, R, U).ok());
+    EXPECT_EQ(e32.refs(), 3u);
+
+    test::FormatWalkEnv e57("riscv-sv57", AdMode::Hardware, 0, std::uint64_t{64} << 20);
+    e57.map(VirtAddr{0xff00000000001000ull}, kPage4K, test::leaf(true, false, false));
+    ASSERT_TRUE(e57.mmu().translate(VirtAddr{0xff00000000001000ull}, R, K).ok());
+    EXPECT_EQ(e57.refs(), 5u);
+}
+
+TEST(PagingRiscvWalk, PresetsBuildMachines) {
+    for (const char* name : {"riscv-sv39", "riscv-sv48"}) {
+        auto c = load_preset(name);
+        ASSERT_TRUE(c.has_value()) << name;
+        auto m = Machine::create(c->machine);
+        EXPECT_TRUE(m.has_value()) << name << ": " << (m ? "" : m.error().str());
+    }
 }
