@@ -1,0 +1,2 @@
+paging-policy.py -p MRU -s 0 -C 4 -m 8 -n 20 -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-policy.py -p UNOPT -s 1 -C 4 -m 8 -n 20 -c
+exit status 0

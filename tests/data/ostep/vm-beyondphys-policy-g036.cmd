@@ -1,0 +1,2 @@
+paging-policy.py -s 10 -c
+exit status 0

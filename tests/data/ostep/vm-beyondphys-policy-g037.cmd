@@ -1,0 +1,2 @@
+paging-policy.py -s 10
+exit status 0

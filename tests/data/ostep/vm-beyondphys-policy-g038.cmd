@@ -1,0 +1,2 @@
+paging-policy.py -a 1,2,3,4 -C 3 -p OPT -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-policy.py -p CLOCK -b 0 -s 7 -C 3 -m 6 -n 25 -c
+exit status 0

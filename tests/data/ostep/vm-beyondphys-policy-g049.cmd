@@ -1,0 +1,2 @@
+paging-policy.py -p LFU -c
+exit status 1

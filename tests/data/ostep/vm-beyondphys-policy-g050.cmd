@@ -1,0 +1,2 @@
+paging-policy.py -p LFU
+exit status 0

@@ -1,0 +1,2 @@
+paging-policy.py -p LFU -N -c
+exit status 1

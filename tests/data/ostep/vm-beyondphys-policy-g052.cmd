@@ -1,0 +1,2 @@
+paging-policy.py -f traces/crlf.txt -p LRU -c
+exit status 0

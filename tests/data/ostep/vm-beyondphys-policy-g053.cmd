@@ -1,0 +1,2 @@
+paging-policy.py -f traces/spaces.txt -c
+exit status 0

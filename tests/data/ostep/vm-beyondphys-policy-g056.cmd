@@ -1,0 +1,3 @@
+paging-policy.py -f traces/bad.txt -c
+exit status 2
+# python3 exits 1 with a traceback (ValueError: invalid literal for int() with base 10: 'x\n'); vmlab reports an error

@@ -1,0 +1,2 @@
+paging-policy.py -f traces/empty.txt
+exit status 0

@@ -1,0 +1,3 @@
+paging-policy.py -C 0 -p OPT -c
+exit status 2
+# python3 exits 1 with a traceback (IndexError: pop from empty list); vmlab reports an error

@@ -1,0 +1,2 @@
+paging-policy.py -C 0
+exit status 0

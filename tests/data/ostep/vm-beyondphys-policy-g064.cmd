@@ -1,0 +1,2 @@
+paging-policy.py -C -1 -s 2 -c
+exit status 0

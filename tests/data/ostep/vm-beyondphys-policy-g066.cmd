@@ -1,0 +1,3 @@
+paging-policy.py -n 0 -c
+exit status 2
+# python3 exits 1 with a traceback (ZeroDivisionError: float division by zero); vmlab reports an error

@@ -1,0 +1,2 @@
+paging-policy.py -n 0
+exit status 0

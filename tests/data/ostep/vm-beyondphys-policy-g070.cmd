@@ -1,0 +1,2 @@
+paging-policy.py -s -5 -c
+exit status 0

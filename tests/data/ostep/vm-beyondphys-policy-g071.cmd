@@ -1,0 +1,2 @@
+paging-policy.py -s 99999999999999999999 -c
+exit status 0

@@ -1,0 +1,3 @@
+paging-policy.py -a 1,2,3,4,x -p OPT -c
+exit status 2
+# python3 exits 1 with a traceback (ValueError: invalid literal for int() with base 10: 'x'); vmlab reports an error

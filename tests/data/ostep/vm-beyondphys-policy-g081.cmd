@@ -1,0 +1,2 @@
+paging-policy.py -a 5,-1,3,4,6 -C 2 -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-policy.py -h
+exit status 0

@@ -1,0 +1,2 @@
+malloc.py -s 2 -c
+exit status 0

@@ -1,0 +1,2 @@
+malloc.py -s 3 -c
+exit status 0

@@ -1,0 +1,2 @@
+malloc.py -s 4 -c
+exit status 0

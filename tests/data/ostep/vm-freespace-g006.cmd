@@ -1,0 +1,2 @@
+malloc.py -s 5 -c
+exit status 0

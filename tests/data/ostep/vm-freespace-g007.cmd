@@ -1,0 +1,2 @@
+malloc.py -s 6 -c
+exit status 0

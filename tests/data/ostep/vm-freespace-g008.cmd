@@ -1,0 +1,2 @@
+malloc.py -s 7 -c
+exit status 0

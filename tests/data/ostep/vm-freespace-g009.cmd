@@ -1,0 +1,2 @@
+malloc.py -s 8 -c
+exit status 0

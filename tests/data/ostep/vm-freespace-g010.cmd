@@ -1,0 +1,2 @@
+malloc.py -s 9 -c
+exit status 0

@@ -1,0 +1,2 @@
+malloc.py -s 0
+exit status 0

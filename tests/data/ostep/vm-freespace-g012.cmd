@@ -1,0 +1,2 @@
+malloc.py -s 1
+exit status 0

@@ -1,0 +1,2 @@
+malloc.py -s 2
+exit status 0

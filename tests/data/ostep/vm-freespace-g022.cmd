@@ -1,0 +1,2 @@
+malloc.py -s 2 -n 30 -p BEST -l INSERT-BACK -c
+exit status 0

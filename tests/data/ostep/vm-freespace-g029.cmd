@@ -1,0 +1,2 @@
+malloc.py -s 3 -n 30 -p WORST -l SIZESORT- -C -c
+exit status 0

@@ -1,0 +1,2 @@
+malloc.py -s -12 -c
+exit status 0

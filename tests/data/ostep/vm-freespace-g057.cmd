@@ -1,0 +1,2 @@
+malloc.py -n 0 -c
+exit status 0

@@ -1,0 +1,3 @@
+malloc.py -p XYZ -c
+exit status 2
+# python3 exits 1 with a traceback (AssertionError); vmlab reports an error

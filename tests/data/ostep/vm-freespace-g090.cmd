@@ -1,0 +1,2 @@
+malloc.py -h
+exit status 0

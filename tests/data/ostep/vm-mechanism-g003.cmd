@@ -1,0 +1,2 @@
+relocation.py -s 2 -c
+exit status 0

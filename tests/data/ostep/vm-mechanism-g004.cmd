@@ -1,0 +1,2 @@
+relocation.py -s 3 -c
+exit status 0

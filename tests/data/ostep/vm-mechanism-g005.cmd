@@ -1,0 +1,2 @@
+relocation.py -s 4 -c
+exit status 0

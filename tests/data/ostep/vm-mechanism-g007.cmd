@@ -1,0 +1,2 @@
+relocation.py -s 6 -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -s 7 -c
+exit status 0

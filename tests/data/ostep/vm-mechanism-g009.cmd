@@ -1,0 +1,2 @@
+relocation.py -s 8 -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -s 9 -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -s 0
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -s 1
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -s 2
+exit status 0

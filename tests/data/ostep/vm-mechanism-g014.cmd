@@ -1,0 +1,2 @@
+relocation.py -s -1 -c
+exit status 0

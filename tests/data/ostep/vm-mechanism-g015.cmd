@@ -1,0 +1,2 @@
+relocation.py -s -7
+exit status 0

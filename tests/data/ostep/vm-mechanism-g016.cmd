@@ -1,0 +1,2 @@
+relocation.py -s 123456789012345678901234567890 -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -s 4294967296 -c
+exit status 0

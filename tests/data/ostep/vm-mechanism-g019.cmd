@@ -1,0 +1,2 @@
+relocation.py -s 010 -c
+exit status 0

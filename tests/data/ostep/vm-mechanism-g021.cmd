@@ -1,0 +1,2 @@
+relocation.py -s 0b -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -s ' 12 ' -c
+exit status 0

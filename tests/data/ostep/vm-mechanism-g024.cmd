@@ -1,0 +1,2 @@
+relocation.py -s +5 -c
+exit status 0

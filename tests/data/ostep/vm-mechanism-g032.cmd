@@ -1,0 +1,2 @@
+relocation.py -b 16000 -l 1000 -c
+exit status 1

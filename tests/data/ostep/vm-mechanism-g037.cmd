@@ -1,0 +1,2 @@
+relocation.py -l -5 -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -p 1 -c
+exit status 1

@@ -1,0 +1,2 @@
+relocation.py -a 16k -p 16k -c
+exit status 1

@@ -1,0 +1,3 @@
+relocation.py -a '' -c
+exit status 2
+# python3 exits 1 with a traceback (IndexError: string index out of range); vmlab reports an error

@@ -1,0 +1,3 @@
+relocation.py -x
+exit status 2
+# optparse: relocation.py: error: no such option: -x

@@ -1,0 +1,3 @@
+relocation.py --seed=
+exit status 2
+# optparse: relocation.py: error: option --seed: invalid integer value: ''

@@ -1,0 +1,2 @@
+relocation.py --seed 5 --compute
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -cs5
+exit status 0

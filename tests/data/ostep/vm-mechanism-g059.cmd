@@ -1,0 +1,2 @@
+relocation.py -cs 5
+exit status 0

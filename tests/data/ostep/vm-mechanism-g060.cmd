@@ -1,0 +1,2 @@
+relocation.py --se 5 --comp
+exit status 0

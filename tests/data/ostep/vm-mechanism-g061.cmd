@@ -1,0 +1,2 @@
+relocation.py --addresses 3 -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py --addr=3 -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -c -- -s 5
+exit status 0

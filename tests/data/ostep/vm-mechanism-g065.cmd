@@ -1,0 +1,2 @@
+relocation.py foo -c bar -s 2
+exit status 0

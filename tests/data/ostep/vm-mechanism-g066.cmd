@@ -1,0 +1,2 @@
+relocation.py - -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -h
+exit status 0

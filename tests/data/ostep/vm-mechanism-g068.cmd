@@ -1,0 +1,2 @@
+relocation.py --help
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py --he
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -ch
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -h -s x
+exit status 0

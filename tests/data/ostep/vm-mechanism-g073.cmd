@@ -1,0 +1,2 @@
+relocation.py -n 0 -c
+exit status 0

@@ -1,0 +1,2 @@
+relocation.py -n -3 -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-linear-translate.py -s 5 -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-linear-translate.py -s 7 -c
+exit status 0

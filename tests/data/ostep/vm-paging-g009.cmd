@@ -1,0 +1,2 @@
+paging-linear-translate.py -s 8 -c
+exit status 0

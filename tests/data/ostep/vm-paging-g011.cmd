@@ -1,0 +1,2 @@
+paging-linear-translate.py -s 0
+exit status 0

@@ -1,0 +1,2 @@
+paging-linear-translate.py -s 1
+exit status 0

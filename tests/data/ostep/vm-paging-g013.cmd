@@ -1,0 +1,2 @@
+paging-linear-translate.py -s 2
+exit status 0

@@ -1,0 +1,2 @@
+paging-linear-translate.py -s 3 -v -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-linear-translate.py -s 4 -v
+exit status 0

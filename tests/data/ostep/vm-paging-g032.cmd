@@ -1,0 +1,2 @@
+paging-linear-translate.py -a 17k -c
+exit status 1

@@ -1,0 +1,2 @@
+paging-linear-translate.py -p 1g -c
+exit status 1

@@ -1,0 +1,2 @@
+paging-linear-translate.py -a 64k -c
+exit status 1

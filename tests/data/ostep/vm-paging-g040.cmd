@@ -1,0 +1,2 @@
+paging-linear-translate.py -P -4 -a 24 -p 96 -c
+exit status 1

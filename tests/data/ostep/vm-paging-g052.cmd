@@ -1,0 +1,2 @@
+paging-linear-translate.py -h
+exit status 0

@@ -1,0 +1,2 @@
+segmentation.py -s 2 -c
+exit status 0

@@ -1,0 +1,2 @@
+segmentation.py -s 3 -c
+exit status 0

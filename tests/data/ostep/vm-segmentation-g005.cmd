@@ -1,0 +1,2 @@
+segmentation.py -s 4 -c
+exit status 0

@@ -1,0 +1,2 @@
+segmentation.py -s 5 -c
+exit status 0

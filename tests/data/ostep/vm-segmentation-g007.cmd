@@ -1,0 +1,2 @@
+segmentation.py -s 6 -c
+exit status 0

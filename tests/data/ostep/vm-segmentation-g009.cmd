@@ -1,0 +1,2 @@
+segmentation.py -s 8 -c
+exit status 0

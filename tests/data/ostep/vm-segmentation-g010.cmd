@@ -1,0 +1,2 @@
+segmentation.py -s 9 -c
+exit status 0

@@ -1,0 +1,2 @@
+segmentation.py -s 0
+exit status 0

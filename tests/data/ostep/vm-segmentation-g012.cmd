@@ -1,0 +1,2 @@
+segmentation.py -s 1
+exit status 0

@@ -1,0 +1,2 @@
+segmentation.py -s 2
+exit status 0

@@ -1,0 +1,2 @@
+segmentation.py -s 2 -n 0 -c
+exit status 0

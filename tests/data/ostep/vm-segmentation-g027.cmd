@@ -1,0 +1,2 @@
+segmentation.py -s 6 -L 100 -c
+exit status 0

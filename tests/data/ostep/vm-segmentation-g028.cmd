@@ -1,0 +1,2 @@
+segmentation.py -s 7 -b 1000 -c
+exit status 0

@@ -1,0 +1,2 @@
+segmentation.py -p 4 -c
+exit status 1

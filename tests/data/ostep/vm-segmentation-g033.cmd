@@ -1,0 +1,2 @@
+segmentation.py -a 0 -c
+exit status 1

@@ -1,0 +1,2 @@
+segmentation.py -A 0,2000 -c -s 1
+exit status 1

@@ -1,0 +1,2 @@
+segmentation.py -A 5,-1 -c -s 1
+exit status 1

@@ -1,0 +1,3 @@
+segmentation.py -A 1,,2 -c
+exit status 2
+# python3 exits 1 with a traceback (ValueError: invalid literal for int() with base 10: ''); vmlab reports an error

@@ -1,0 +1,2 @@
+segmentation.py --numaddrs 3 -c
+exit status 0

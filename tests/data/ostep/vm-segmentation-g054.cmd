@@ -1,0 +1,2 @@
+segmentation.py -h
+exit status 0

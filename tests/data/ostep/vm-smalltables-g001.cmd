@@ -1,0 +1,2 @@
+paging-multilevel-translate.py -s 2 -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-multilevel-translate.py -s 3 -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-multilevel-translate.py -s 4 -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-multilevel-translate.py -s 5 -c
+exit status 0

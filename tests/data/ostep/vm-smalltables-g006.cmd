@@ -1,0 +1,2 @@
+paging-multilevel-translate.py -s 1
+exit status 0

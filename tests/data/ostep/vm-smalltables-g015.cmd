@@ -1,0 +1,2 @@
+paging-multilevel-translate.py -n 0 -c
+exit status 0

@@ -1,0 +1,2 @@
+paging-multilevel-translate.py -h
+exit status 0
