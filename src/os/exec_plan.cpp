@@ -900,19 +900,20 @@ Result<ExecPlan> Planner::run(const std::string& path, std::vector<std::string> 
         phdr_addr_ = phdr + bias;
         plan_.exe_entry = VirtAddr{e.elf.entry + bias};
         plan_.entry = plan_.exe_entry;
-        std::uint64_t brk = up(elf_brk + bias);
+        // The break (Linux >= 6.10): after the bss, except that a static PIE or a loader
+        // run directly gets ELF_ET_DYN_BASE, out of the mmap area; under full ASLR one
+        // page of gap (when not moved), then arch_randomize_brk.
+        std::uint64_t brk_at = elf_brk + bias;
+        bool moved = false;
+        if (e.elf.type == elf::kEtDyn && e.elf.interp.empty()) {
+            brk_at = o_.et_dyn_base ? o_.et_dyn_base : window_ / 3 * 2;
+            moved = true;
+        }
+        std::uint64_t brk = up(brk_at);
         if (aslr() && o_.randomize_va_space > 1) {
-            if (e.elf.type == elf::kEtDyn && e.elf.interp.empty())
-                brk = o_.et_dyn_base ? o_.et_dyn_base : window_ / 3 * 2;
-            else
-                brk += ps_;  // leave a gap between .bss and brk
-            // arch_randomize_brk: randomize_page(brk, range)
-            std::uint64_t range = o_.brk_rnd_bytes;
-            if (brk & (ps_ - 1)) {
-                range -= up(brk) - brk;
-                brk = up(brk);
-            }
-            range >>= shift;
+            if (!moved) brk += ps_;
+            // randomize_page(brk, range)
+            const std::uint64_t range = o_.brk_rnd_bytes >> shift;
             if (range) brk += (draw() % range) << shift;
         }
         plan_.start_brk = VirtAddr{brk};

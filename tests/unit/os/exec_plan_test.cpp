@@ -278,7 +278,7 @@ ExecOptions host_options(const Traced& t) {
 const std::vector<std::string> kEnv = {"HOME=/nonexistent", "LANG=C", "VMLAB_TEST=exec plan"};
 
 void compare_with_real_process(const std::string& path, const std::vector<std::string>& argv,
-                               const std::vector<std::string>& envp = kEnv) {
+                               const std::vector<std::string>& envp = kEnv, bool at_entry = true) {
     if (!fs::exists(path)) GTEST_SKIP() << path << " is not installed";
     Traced t = trace_exec(path, argv, envp);
     if (!t.skip.empty()) GTEST_SKIP() << t.skip;
@@ -315,6 +315,7 @@ void compare_with_real_process(const std::string& path, const std::vector<std::s
     EXPECT_EQ(plan->stack.env_start.value, field(50));
     EXPECT_EQ(plan->stack.env_end.value, field(51));
 
+    if (!at_entry) return;
     // At the entry point, after ld.so: every object's mappings (files, offsets, permissions,
     // and their layout relative to the object's first mapping) and the objects' order.
     ASSERT_FALSE(t.at_entry.empty()) << "did not stop at the entry point";
@@ -492,6 +493,65 @@ TEST(ExecPlan, RpathAndRunpathWithOriginAgainstTheRealLoader) {
     auto rp = plan_exec(d + "/rpath", {"x"}, {"LD_LIBRARY_PATH=" + d + "/lib2"}, ExecOptions{});
     ASSERT_TRUE(rp);
     EXPECT_EQ(via(*rp), "DT_RPATH");
+    fs::remove_all(dir);
+}
+
+// Runs `path` with ASLR off and returns what it prints.
+std::string run_no_aslr(const std::string& path) {
+    int fds[2];
+    if (pipe(fds) != 0) return {};
+    pid_t pid = fork();
+    if (pid == 0) {
+        personality(ADDR_NO_RANDOMIZE);
+        dup2(fds[1], 1);
+        close(fds[0]);
+        char* const argv[] = {const_cast<char*>(path.c_str()), nullptr};
+        char* const envp[] = {nullptr};
+        execve(path.c_str(), argv, envp);
+        _exit(127);
+    }
+    close(fds[1]);
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return out;
+}
+
+// Static binaries (ET_EXEC and static PIE) built at test time: execve maps them without an
+// interpreter; libc's startup protects the RELRO range before main, where the program
+// prints its own maps.
+TEST(ExecPlan, StaticExecutablesMatchTheRealProcess) {
+    if (std::system("command -v gcc >/dev/null 2>&1") != 0) GTEST_SKIP() << "no gcc";
+    const fs::path dir = fs::temp_directory_path() / fmt::format("vmlab_static_{}", getpid());
+    fs::create_directories(dir);
+    std::ofstream(dir / "m.c") << "#include <stdio.h>\nint big[3000];\nint main(void) {\n"
+                                  "  FILE* f = fopen(\"/proc/self/maps\", \"r\"); char b[512];\n"
+                                  "  while (fgets(b, sizeof b, f)) fputs(b, stdout);\n  return big[5];\n}\n";
+    const std::string d = dir.string();
+    if (std::system(("cd '" + d + "' && gcc -static -no-pie -o exec m.c 2>/dev/null && gcc -static-pie -o pie m.c 2>/dev/null").c_str()) != 0) {
+        fs::remove_all(dir);
+        GTEST_SKIP() << "no static libc";
+    }
+    for (const char* which : {"exec", "pie"}) {
+        SCOPED_TRACE(which);
+        const std::string exe = d + "/" + which;
+        auto plan = plan_exec(exe, {exe}, {}, ExecOptions{});
+        ASSERT_TRUE(plan) << plan.error().str();
+        ASSERT_EQ(plan->objects.size(), 1u);
+        EXPECT_EQ(plan->objects[0].elf.type, std::string(which) == "exec" ? elf::kEtExec : elf::kEtDyn);
+        EXPECT_EQ(plan->entry, plan->exe_entry);
+        compare_with_real_process(exe, {exe}, {}, false);
+        std::vector<MapsLine> real_files, mine_files;
+        for (const auto& l : parse_maps(run_no_aslr(exe)))
+            if (l.path == plan->path) real_files.push_back(l);
+        for (const auto& l : simulate(*plan, false))
+            if (l.path == plan->path) mine_files.push_back(l);
+        EXPECT_FALSE(real_files.empty());
+        EXPECT_EQ(mine_files, real_files);
+    }
     fs::remove_all(dir);
 }
 
