@@ -61,7 +61,8 @@ const Schema& memory_schema() {
 const Schema& paging_schema() {
     static const Schema s = [] {
         Schema p;
-        p.value(&PagingConfig::format, "format", string_codec(), "registered paging format (`vmlab list paging-format`)");
+        p.value(&PagingConfig::format, "format", name_codec("paging format", [] { return paging_formats().names(); }),
+                "registered paging format (`vmlab list paging-format`)");
         p.value(&PagingConfig::va_bits, "va_bits", uint_codec(0, 64), "implemented virtual-address bits; 0 = the format's default");
         p.value(&PagingConfig::ad_mode, "ad_mode",
                 enum_codec<AdMode>({{"hardware", AdMode::Hardware}, {"fault", AdMode::Fault}}),
@@ -423,9 +424,7 @@ void reference_table(const Schema& s, const void* obj, const std::string& path, 
 using namespace config_detail;
 
 Status Config::validate() const {
-    if (machine.cpus == 0) return fail("machine.cpus: must be at least 1");
-    if (auto st = machine.memory.validate(); !st) return fail(Error("machine." + st.error().message, st.error().where));
-    if (auto st = machine.mmu.validate(); !st) return fail(Error("machine." + st.error().message, st.error().where));
+    if (auto st = machine.validate(); !st) return fail(Error("machine." + st.error().message, st.error().where));
     return ok();
 }
 

@@ -29,7 +29,7 @@ Split split_va(const PagingGeometry& g, VirtAddr va, std::optional<PageSize> lea
 std::string level_name(const PagingGeometry& g, unsigned level);
 const TlbConfig* tlb_config(const Machine& m, const std::string& name);
 
-// Why a translation faulted, in a sentence, e.g. "the PD entry (level 2) is not valid:
+// Why a translation faulted, in a sentence, e.g. "the level-2 entry (PD) is not valid:
 // nothing is mapped at this address".
 std::string fault_reason(const TranslationTrace& t, const Machine& m);
 

@@ -26,9 +26,11 @@ unsigned hex_digits(unsigned bits) { return std::max(1u, (bits + 3) / 4); }
 std::string hex(std::uint64_t v, unsigned digits) { return fmt::format("0x{:0{}x}", v, digits); }
 
 unsigned va_digits(const Machine& m, VirtAddr va) {
+    // Textbook machines show every bit of the VA (0x03d4); large ones the significant
+    // digits (0x400010), all 16 for an address above the VA space (0xffff800000000000).
     const unsigned bits = m.format().geometry().va_bits;
-    if (bits < 64 && (va.value >> bits) != 0) return 16;
-    return hex_digits(bits);
+    if (bits <= 16) return hex_digits(bits);
+    return 1;
 }
 
 unsigned pa_bits(const Machine& m) {
@@ -38,7 +40,10 @@ unsigned pa_bits(const Machine& m) {
     return bits;
 }
 
-unsigned pa_digits(const Machine& m) { return hex_digits(pa_bits(m)); }
+unsigned pa_digits(const Machine& m) {
+    const unsigned bits = pa_bits(m);
+    return bits <= 16 ? hex_digits(bits) : 1;
+}
 
 std::string size_text(PageSize ps) { return format_bytes(ps.bytes()); }
 
@@ -104,9 +109,9 @@ std::string fault_reason(const TranslationTrace& t, const Machine& m) {
     switch (f.kind) {
         case FaultKind::None: return "";
         case FaultKind::NotPresent:
-            return fmt::format("the {} entry (level {}) is not valid: nothing is mapped at this address; "
+            return fmt::format("the level-{} entry ({}) is not valid: nothing is mapped at this address; "
                                "the OS gets a page fault",
-                               lname, f.level);
+                               f.level, lname);
         case FaultKind::Protection: {
             PermMask allowed = kPermAll;
             for (const auto& s : t.walk) allowed &= s.decoded.allow;
@@ -126,20 +131,20 @@ std::string fault_reason(const TranslationTrace& t, const Machine& m) {
         case FaultKind::ReservedBit: {
             for (const auto& s : t.walk)
                 if (s.decoded.kind == EntryKind::Reserved)
-                    return fmt::format("the {} entry (level {}) has a reserved bit set or an illegal encoding{}",
-                                       level_name(g, s.level), s.level,
+                    return fmt::format("the level-{} entry ({}) has a reserved bit set or an illegal encoding{}",
+                                       s.level, level_name(g, s.level),
                                        s.decoded.reserved_why ? std::string(": ") + s.decoded.reserved_why : "");
-            return fmt::format("the {} entry (level {}) has a reserved bit set", lname, f.level);
+            return fmt::format("the level-{} entry ({}) has a reserved bit set", f.level, lname);
         }
         case FaultKind::AccessFlag:
-            return fmt::format("the accessed flag of the {} entry is clear and this machine leaves setting it to the "
-                               "OS (ad_mode = \"fault\")",
-                               lname);
+            return fmt::format("the accessed flag of the level-{} entry ({}) is clear and this machine leaves "
+                               "setting it to the OS (ad_mode = \"fault\")",
+                               f.level, lname);
         case FaultKind::DirtyBit:
             return fmt::format("a write to a page whose dirty flag is clear, and this machine leaves setting it to "
                                "the OS (ad_mode = \"fault\")");
         case FaultKind::BusError:
-            return fmt::format("the {} entry (level {}) points outside physical memory ({})", lname, f.level,
+            return fmt::format("the level-{} entry ({}) points outside physical memory ({})", f.level, lname,
                                format_bytes(m.mem().bytes()));
     }
     return "?";
@@ -247,7 +252,17 @@ std::string explain_text(const TranslationTrace& t, const Machine& m, const Expl
             }
             out += fmt::format("    {:<6} index {}  entry at PA {} = {}  [{}] -> {}\n", name, hex(s.index, id),
                                hex(s.entry_pa.value, pd), hex(s.raw, rd), s.flags, entry_target(s, m));
-            if (s.ad_written) out += "           the hardware set the accessed/dirty flags in this entry\n";
+            if (s.ad_written) {
+                const PagingFormat& f = m.format();
+                std::uint64_t after = f.set_accessed(s.level, s.raw);
+                const bool dirty = t.access == AccessKind::Write && s.decoded.kind == EntryKind::Leaf;
+                if (dirty) after = f.set_dirty(s.level, after);
+                const bool a_new = !s.decoded.accessed, d_new = dirty && !s.decoded.dirty;
+                out += fmt::format("           the walker wrote back {} ({})\n", hex(after, rd),
+                                   a_new && d_new ? "accessed and dirty set"
+                                   : d_new        ? "dirty set"
+                                                  : "accessed set");
+            }
         }
     }
 
@@ -260,8 +275,11 @@ std::string explain_text(const TranslationTrace& t, const Machine& m, const Expl
                            hex(pa & ps.mask(), hex_digits(ps.shift)), size_text(ps), t.result.cycles,
                            t.result.cycles == 1 ? "" : "s");
         const PhysMem& mem = m.mem();
-        if (mem.contains(t.result.pa) && mem.frame_has_contents(t.result.pa.pfn(mem.frame_size())))
-            out += fmt::format("    memory[{}] = {}\n", hex(pa, pd), hex(mem.read_uint(t.result.pa, 1), 2));
+        if (mem.contains(t.result.pa) && mem.frame_has_contents(t.result.pa.pfn(mem.frame_size()))) {
+            const auto b = static_cast<unsigned>(mem.read_uint(t.result.pa, 1));
+            out += fmt::format("    memory[{}] = {}{}\n", hex(pa, pd), hex(b, 2),
+                               b >= 0x20 && b < 0x7f ? fmt::format(" '{}'", static_cast<char>(b)) : std::string());
+        }
     } else {
         out += fmt::format("    FAULT ({}): {}\n", fault_kind_name(t.result.fault.kind), fault_reason(t, m));
         if (t.result.cycles)
