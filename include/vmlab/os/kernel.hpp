@@ -34,7 +34,9 @@ namespace vmlab {
 
 class Machine;
 struct ExecPlan;
+namespace os {
 class KernelImpl;
+}
 
 // The outcome of one user access (possibly split at page boundaries).
 struct AccessOutcome {
@@ -185,7 +187,7 @@ public:
     std::uint64_t free_frames() const;               // of the frame allocator
 
 private:
-    std::unique_ptr<KernelImpl> impl_;
+    std::unique_ptr<os::KernelImpl> impl_;
 };
 
 }  // namespace vmlab

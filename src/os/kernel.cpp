@@ -1,0 +1,240 @@
+// Kernel: construction, the scheduler, inspection, and the public entry points that
+// forward to KernelImpl.
+#include "vmlab/os/kernel.hpp"
+
+#include <algorithm>
+#include <bit>
+
+#include "kernel_impl.hpp"
+
+namespace vmlab::os {
+
+KernelImpl::KernelImpl(Machine& machine, const KernelConfig& cfg, Rng& rng)
+    : machine_(machine),
+      mem_(machine.mem()),
+      fmt_(machine.format()),
+      cfg_(cfg),
+      rng_(rng),
+      rmap_(machine.mem().frame_count()),
+      kflags_(machine.mem().frame_count()) {
+    page_ = mem_.frame_size();
+    ps_ = page_.bytes();
+    const PagingGeometry& geo = fmt_.geometry();
+    task_size_ = cfg_.task_size ? cfg_.task_size : default_task_size(geo);
+    task_size_ &= ~(ps_ - 1);
+    x86_ = geo.isa == "x86-64";
+    const std::uint64_t fa = cfg_.fault_around_bytes >> page_.shift;
+    fault_around_pages_ = fa ? std::bit_floor(fa) : 1;
+    read_around_pages_ = cfg_.read_around_bytes >> page_.shift;
+    ptrs_per_pte_ = std::uint64_t{1} << geo.levels.back().bits;
+    fault_around_pages_ = std::min(fault_around_pages_, ptrs_per_pte_);
+    cost_ = machine.config().mmu.cost;
+    cpus_.resize(machine.cpu_count());
+    next_pid_ = cfg_.first_pid;
+    for (unsigned a = max_asid_; a >= 1; --a) free_asids_.push_back(static_cast<std::uint16_t>(a));
+    auto z = alloc_frame();
+    VMLAB_ASSERT(z.has_value(), "no frame for the zero page");
+    zero_pfn_ = *z;
+    mem_.set_flag(zero_pfn_, kFrameZeroPage);
+    mem_.refcount(zero_pfn_) = 1;
+}
+
+KernelImpl::~KernelImpl() {
+    tearing_down_ = true;
+    for (auto& [pid, p] : procs_) do_exit(*p, 0, 0, nullptr);
+    procs_.clear();
+    files_.clear();
+    mem_.clear_flag(zero_pfn_, kFrameZeroPage);
+    mem_.refcount(zero_pfn_) = 0;
+    free_frame(zero_pfn_);
+}
+
+}  // namespace vmlab::os
+
+namespace vmlab {
+
+Kernel::Kernel(Machine& machine, const KernelConfig& cfg, Rng& rng)
+    : impl_(std::make_unique<os::KernelImpl>(machine, cfg, rng)) {}
+Kernel::~Kernel() = default;
+
+const KernelConfig& Kernel::config() const { return impl_->cfg_; }
+Machine& Kernel::machine() { return impl_->machine_; }
+std::uint64_t Kernel::page_size() const { return impl_->ps_; }
+std::uint64_t Kernel::task_size() const { return impl_->task_size_; }
+
+AccessOutcome Kernel::access(Tid tid, VirtAddr va, AccessKind kind, std::uint64_t size, void* data) {
+    return impl_->access(tid, va, kind, size, data);
+}
+AccessOutcome Kernel::read(Tid tid, VirtAddr va, std::span<std::uint8_t> out) {
+    return impl_->access(tid, va, AccessKind::Read, out.size(), out.data());
+}
+AccessOutcome Kernel::write(Tid tid, VirtAddr va, std::span<const std::uint8_t> in) {
+    return impl_->access(tid, va, AccessKind::Write, in.size(), const_cast<std::uint8_t*>(in.data()));
+}
+
+AccessOutcome Kernel::access_on_cpu(unsigned cpu, VirtAddr va, AccessKind kind, std::uint64_t size, void* data) {
+    auto& k = *impl_;
+    AccessOutcome out;
+    if (cpu >= k.cpus_.size()) {
+        out.ok = false;
+        out.fault_va = va;
+        return out;
+    }
+    os::Cpu& c = k.cpus_[cpu];
+    if (!c.current) schedule(cpu);
+    os::Thread* t = k.thread(c.current);
+    if (!t) {
+        out.ok = false;
+        out.fault_va = va;
+        return out;
+    }
+    out = k.access_thread(*t, va, kind, size, static_cast<std::uint8_t*>(data));
+    if (++c.ticks >= k.cfg_.quantum) schedule(cpu);
+    return out;
+}
+
+unsigned Kernel::cpu_count() const { return static_cast<unsigned>(impl_->cpus_.size()); }
+
+unsigned Kernel::cpu_of(Tid tid) const {
+    os::Thread* t = impl_->thread(tid);
+    return t ? t->cpu : 0;
+}
+
+SysStatus Kernel::set_affinity(Tid tid, unsigned cpu) {
+    auto& k = *impl_;
+    os::Thread* t = k.thread(tid);
+    if (!t) return Errno::Srch;
+    if (cpu >= k.cpus_.size()) return Errno::Inval;
+    if (t->cpu == cpu) return {};
+    k.unplace_thread(*t);
+    t->cpu = cpu;
+    k.cpus_[cpu].runq.push_back(tid);
+    return {};
+}
+
+Tid Kernel::current(unsigned cpu) const { return cpu < impl_->cpus_.size() ? impl_->cpus_[cpu].current : 0; }
+
+Tid Kernel::schedule(unsigned cpu) {
+    auto& k = *impl_;
+    if (cpu >= k.cpus_.size()) return 0;
+    os::Cpu& c = k.cpus_[cpu];
+    if (c.runq.empty()) {
+        c.current = 0;
+        return 0;
+    }
+    auto it = std::find(c.runq.begin(), c.runq.end(), c.current);
+    const std::size_t next = it == c.runq.end() ? 0 : (static_cast<std::size_t>(it - c.runq.begin()) + 1) % c.runq.size();
+    os::Thread* t = k.thread(c.runq[next]);
+    if (c.current != t->tid) k.switch_in(cpu, *t);
+    c.ticks = 0;
+    return t->tid;
+}
+
+SysStatus Kernel::switch_to(unsigned cpu, Tid tid) {
+    auto& k = *impl_;
+    if (cpu >= k.cpus_.size()) return Errno::Inval;
+    os::Thread* t = k.thread(tid);
+    if (!t) return Errno::Srch;
+    if (t->cpu != cpu) return Errno::Inval;
+    k.switch_in(cpu, *t);
+    return {};
+}
+
+std::vector<Pid> Kernel::pids() const {
+    std::vector<Pid> out;
+    for (const auto& [pid, p] : impl_->procs_) out.push_back(pid);
+    return out;
+}
+
+bool Kernel::exists(Pid pid) const { return impl_->process(pid) != nullptr; }
+
+std::optional<ProcessInfo> Kernel::process(Pid pid) const {
+    const os::Process* p = impl_->process(pid);
+    if (!p) return std::nullopt;
+    ProcessInfo i;
+    i.pid = p->pid;
+    i.ppid = p->ppid;
+    i.name = p->name;
+    i.state = p->state;
+    i.exit_code = p->exit_code;
+    i.term_signal = p->term_signal;
+    i.threads = p->threads;
+    i.faults = p->faults;
+    i.accesses = p->accesses;
+    i.cycles = p->cycles;
+    return i;
+}
+
+Pid Kernel::pid_of(Tid tid) const {
+    os::Thread* t = impl_->thread(tid);
+    return t ? t->proc->pid : 0;
+}
+
+std::vector<VmaInfo> Kernel::maps(Pid pid) const {
+    std::vector<VmaInfo> out;
+    const os::Process* p = impl_->process(pid);
+    if (!p || !p->mm) return out;
+    p->mm->vmas.for_each([&](os::Vma& v) { out.push_back(impl_->vma_info(*p->mm, v)); });
+    return out;
+}
+
+std::optional<ProcessMemory> Kernel::memory(Pid pid) const {
+    const os::Process* p = impl_->process(pid);
+    if (!p) return std::nullopt;
+    return impl_->memory(*p);
+}
+
+std::optional<MmLayout> Kernel::layout(Pid pid) const {
+    const os::Process* p = impl_->process(pid);
+    if (!p || !p->mm) return std::nullopt;
+    const os::Mm& m = *p->mm;
+    MmLayout l;
+    l.mmap_base = m.mmap_base;
+    l.start_brk = m.start_brk;
+    l.brk = m.brk;
+    l.start_stack = m.start_stack;
+    l.stack_top = m.stack_top;
+    l.start_code = m.start_code;
+    l.end_code = m.end_code;
+    l.start_data = m.start_data;
+    l.end_data = m.end_data;
+    l.arg_start = m.arg_start;
+    l.arg_end = m.arg_end;
+    l.env_start = m.env_start;
+    l.env_end = m.env_end;
+    l.task_size = impl_->task_size_;
+    l.asid = m.asid;
+    return l;
+}
+
+std::optional<Kernel::PageInfo> Kernel::page(Pid pid, VirtAddr va) const {
+    const os::Process* p = impl_->process(pid);
+    if (!p || !p->mm) return std::nullopt;
+    const PteView pte = p->mm->pt->query(va);
+    PageInfo i;
+    if (!pte.present) return i;
+    const PhysMem& mem = impl_->mem_;
+    i.present = true;
+    i.writable = pte.attrs.prot.write;
+    i.dirty = pte.attrs.dirty;
+    i.accessed = pte.attrs.accessed;
+    i.pfn = pte.base.pfn(mem.frame_size());
+    i.zero_page = impl_->is_zero(i.pfn);
+    i.mapcount = mem.mapcount(i.pfn);
+    i.refcount = mem.refcount(i.pfn);
+    i.anon = mem.has_flag(i.pfn, kFrameAnon);
+    return i;
+}
+
+const KernelStats& Kernel::stats() const {
+    auto& k = *impl_;
+    std::uint64_t tables = 0;
+    for (const auto& [pid, p] : k.procs_)
+        if (p->mm) tables += p->mm->pt->stats().table_frames;
+    k.stats_.page_table_pages = tables;
+    return k.stats_;
+}
+
+std::uint64_t Kernel::free_frames() const { return impl_->mem_.allocator().free_frames(); }
+
+}  // namespace vmlab

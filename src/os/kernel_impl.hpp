@@ -1,0 +1,314 @@
+// The kernel model's internal state. One KernelImpl per Kernel; its methods are spread
+// over the files of src/os/ the way Linux spreads mm/ (mmap.cpp, mprotect.cpp, fault.cpp,
+// fork.cpp, page_cache.cpp, ...).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vmlab/hw/machine.hpp"
+#include "vmlab/hw/mmu.hpp"
+#include "vmlab/hw/paging.hpp"
+#include "vmlab/hw/phys_mem.hpp"
+#include "vmlab/os/kernel.hpp"
+#include "lazy_array.hpp"
+#include "rmap.hpp"
+#include "vma_struct.hpp"
+#include "vma_tree.hpp"
+
+namespace vmlab::os {
+
+inline constexpr std::uint64_t kNoPfn = ~0ull;
+
+// A file's page cache and identity (inode + address_space).
+struct Inode {
+    enum class Kind : std::uint8_t {
+        Host,   // a host file: pages read from it on first touch
+        Sim,    // created inside the simulation (O_CREAT on a non-writable path)
+        Shmem,  // shared anonymous memory or a memfd: no backing store
+    };
+    std::uint64_t id = 0;
+    Kind kind = Kind::Host;
+    std::string path;      // canonical path (Host, Sim); the name for Shmem
+    std::string display;   // the maps pathname column
+    std::uint32_t dev_major = 0, dev_minor = 0;
+    std::uint64_t ino = 0;
+    std::uint64_t size = 0;          // bytes (i_size)
+    bool host_writable = false;      // write-back to the host file is allowed
+    bool host_size_dirty = false;    // i_size changed and the host file must follow
+    int host_fd = -1;                // opened read-only on first read
+    std::vector<std::uint64_t> pages;  // page index -> pfn, kNoPfn if not cached
+    std::uint64_t cached = 0;
+    bool is_dir = false;
+    int host_wfd = -1;               // opened for write-back on first use
+    bool is_shmem() const { return kind == Kind::Shmem; }
+    std::uint64_t size_pages(std::uint64_t page_shift) const {
+        return (size + (std::uint64_t{1} << page_shift) - 1) >> page_shift;
+    }
+};
+
+struct OpenFile {
+    std::shared_ptr<Inode> inode;
+    int flags = 0;  // O_ACCMODE bits and O_APPEND
+    bool readable() const { return (flags & sys::kOAccMode) != sys::kOWrOnly; }
+    bool writable() const { return (flags & sys::kOAccMode) != sys::kORdOnly; }
+};
+
+struct Process;
+
+// An address space (mm_struct).
+struct Mm {
+    std::uint64_t id = 0;
+    Process* owner = nullptr;
+    std::unique_ptr<PageTable> pt;
+    VmaTree vmas;
+    Asid asid{};
+    bool asid_shared = false;  // ran out of ASIDs: flush on every switch-in
+    VirtAddr mmap_base{}, start_brk{}, brk{}, start_stack{}, stack_top{};
+    VirtAddr start_code{}, end_code{}, start_data{}, end_data{};
+    VirtAddr arg_start{}, arg_end{}, env_start{}, env_end{};
+    std::uint64_t rss_anon = 0, rss_file = 0, rss_shmem = 0, hiwater_rss = 0;  // pages
+    std::uint64_t total_vm = 0, locked_vm = 0, data_vm = 0, exec_vm = 0, stack_vm = 0;  // pages
+    VmFlags def_flags = 0;               // mlockall(MCL_FUTURE) -> VM_LOCKED
+    std::vector<std::uint8_t> used;      // per CPU: has run there since its ASID was last flushed
+    std::vector<std::uint8_t> stale;     // per CPU: TLB may hold stale entries of this ASID
+    std::uint64_t rss() const { return rss_anon + rss_file + rss_shmem; }
+};
+
+struct Process {
+    Pid pid = 0, ppid = 0;
+    std::string name;
+    ProcState state = ProcState::Running;
+    int exit_code = 0, term_signal = 0;
+    std::unique_ptr<Mm> mm;
+    std::vector<Tid> threads;
+    std::vector<std::shared_ptr<OpenFile>> fds;
+    std::vector<Pid> children;
+    FaultCounters faults;
+    std::uint64_t accesses = 0, cycles = 0;
+    std::array<SigDisposition, 65> disp{};
+};
+
+struct Thread {
+    Tid tid = 0;
+    Process* proc = nullptr;
+    unsigned cpu = 0;
+};
+
+struct Cpu {
+    Tid current = 0;
+    Mm* loaded = nullptr;     // whose root the MMU holds
+    std::vector<Tid> runq;    // threads placed on this CPU, round-robin order
+    std::uint64_t ticks = 0;  // accesses in the current quantum
+};
+
+// Kernel-private per-frame bits (PhysMem's flags hold the hardware-visible ones).
+enum KFlag : std::uint8_t {
+    kKAnonExclusive = 1u << 0,  // PageAnonExclusive: this anon page has one owner
+    kKLazyFree = 1u << 1,       // MADV_FREE'd and clean
+    kKShmem = 1u << 2,          // belongs to a shmem object
+    kKDiverged = 1u << 3,       // file page changed in the simulation, not written to the host
+};
+
+enum class FaultStatus : std::uint8_t { Done, SegvMap, SegvAcc, SegvKernel, Bus, Oom };
+struct FaultResult {
+    FaultStatus status = FaultStatus::Done;
+    bool major = false;
+    bool counted = true;  // a handled fault that getrusage counts
+};
+
+// Dirty file pages collected while zapping, written back afterwards.
+struct Writeback {
+    std::vector<std::pair<std::shared_ptr<Inode>, std::uint64_t>> pages;  // (inode, index)
+};
+
+class KernelImpl {
+public:
+    KernelImpl(Machine& machine, const KernelConfig& cfg, Rng& rng);
+    ~KernelImpl();
+
+    // ---- configuration and hardware -------------------------------------------------
+    Machine& machine_;
+    PhysMem& mem_;
+    const PagingFormat& fmt_;
+    KernelConfig cfg_;
+    Rng& rng_;
+    PageSize page_{};
+    std::uint64_t ps_ = 4096;        // page bytes
+    std::uint64_t task_size_ = 0;
+    bool x86_ = false;               // x86-64 semantics (SI_KERNEL for non-canonical)
+    std::uint64_t fault_around_pages_ = 16;
+    std::uint64_t read_around_pages_ = 32;
+    std::uint64_t ptrs_per_pte_ = 512;
+    CostConfig cost_;
+    Pfn zero_pfn_{};
+    unsigned max_asid_ = 4095;
+
+    KernelStats stats_;
+    std::map<Pid, std::unique_ptr<Process>> procs_;
+    std::vector<std::unique_ptr<Thread>> threads_;  // index tid - first_pid
+    std::vector<Cpu> cpus_;
+    Pid next_pid_ = 1000;
+    unsigned next_cpu_ = 0;
+    std::uint64_t next_mm_id_ = 1, next_anon_vma_ = 1, next_inode_id_ = 1;
+    std::vector<std::uint16_t> free_asids_;
+    std::map<std::string, std::shared_ptr<Inode>> files_;  // host and simulated files by path
+    Rmap rmap_;
+    LazyArray<std::uint8_t> kflags_;
+    bool tearing_down_ = false;
+    std::uint64_t charge_ = 0;  // shootdown cycles charged during the current access
+
+    // ---- helpers --------------------------------------------------------------------
+    std::uint64_t pages(std::uint64_t bytes) const { return bytes >> page_.shift; }
+    std::uint64_t page_align(std::uint64_t v) const { return (v + ps_ - 1) & ~(ps_ - 1); }
+    bool aligned(std::uint64_t v) const { return (v & (ps_ - 1)) == 0; }
+    PhysAddr pa_of(Pfn p) const { return p.addr(mem_.frame_size()); }
+    Thread* thread(Tid tid) const;
+    Process* process(Pid pid) const;
+    // The caller's thread and process, switched in on its CPU (a syscall runs there).
+    Thread* enter(Tid tid);
+
+    // frames
+    std::optional<Pfn> alloc_frame();
+    void get_page(Pfn p) { ++mem_.refcount(p); }
+    void put_page(Pfn p);
+    void free_frame(Pfn p);
+    bool is_zero(Pfn p) const { return p == zero_pfn_; }
+
+    // page-table entries
+    LeafAttrs pte_attrs(const Vma& v, bool writable, bool dirty, bool young) const;
+    enum class RssKind : std::uint8_t { Anon, File, Shmem };
+    RssKind rss_kind(Pfn p) const;
+    void rss_add(Mm& mm, RssKind k, std::int64_t n);
+    // Maps a frame (not the zero page) at va, taking a reference; false when a page-table
+    // page could not be allocated. Replaces nothing: the caller unmapped any old entry.
+    bool map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, bool writable, bool dirty, bool young);
+    bool map_zero_page(Mm& mm, const Vma& v, VirtAddr va);
+    // Drops the mapping of a present PTE's frame (rmap, mapcount, rss, reference).
+    void drop_mapping(Mm& mm, const Vma& v, VirtAddr va, const PteView& pte, Writeback* wb);
+    // Unmaps every page in [s, e) of a VMA.
+    std::uint64_t zap_range(Mm& mm, const Vma& v, VirtAddr s, VirtAddr e, Writeback* wb);  // PTEs cleared
+    void write_back(Writeback& wb);
+
+    // TLB maintenance: flush [s, e) of mm on every CPU that may cache it (the caller's
+    // CPU locally, others running mm by IPI, others lazily at the next switch-in).
+    void flush_range(Mm& mm, VirtAddr s, VirtAddr e, Thread* caller);
+    void flush_page(Mm& mm, VirtAddr va, Thread* caller) { flush_range(mm, va, va + ps_, caller); }
+    void flush_mm(Mm& mm, Thread* caller);
+
+    // scheduling
+    void place_thread(Thread& t);
+    void unplace_thread(Thread& t);
+    void switch_in(unsigned cpu, Thread& t);
+    void load_mm(unsigned cpu, Mm* mm);
+
+    // address spaces
+    std::unique_ptr<Mm> new_mm(Process* owner);
+    void destroy_mm(std::unique_ptr<Mm> mm, Thread* caller);
+    void setup_layout(Mm& mm, bool randomize);
+    std::uint64_t new_anon_vma() { return next_anon_vma_++; }
+    // anon_vma_prepare: gives a VMA an anon_vma, reusing a compatible neighbour's.
+    void anon_vma_prepare(Mm& mm, Vma& v);
+    void vm_stat_account(Mm& mm, VmFlags flags, std::int64_t npages);
+    bool may_expand_vm(const Mm& mm, VmFlags flags, std::uint64_t npages) const;
+    bool vm_enough_memory(std::uint64_t npages);
+    void vm_unacct_memory(std::uint64_t npages) { stats_.committed_pages -= npages; }
+
+    // VMAs
+    static bool accountable(const Vma& v);
+    bool can_merge(const Vma& a, const Vma& b) const;
+    Vma* split_vma(Mm& mm, Vma* v, VirtAddr at);  // returns the upper part
+    Vma* merge_around(Mm& mm, Vma* v);             // merges with neighbours; returns the result
+    // vma_modify: isolates [s, e) of v (splitting), applies `change` to it, then merges
+    // with the neighbours. Returns the VMA now covering [s, e) (or null and *err).
+    template <class F>
+    Vma* vma_modify(Mm& mm, Vma* v, VirtAddr s, VirtAddr e, F&& change, Errno* err);
+    // The protection a present PTE should have after its VMA's flags changed.
+    void change_protection(Mm& mm, Vma& v, Thread* caller);
+    // Removes [start, end) from the address space (munmap's body). Unaligned or invalid
+    // arguments are the caller's to reject.
+    Errno do_munmap(Mm& mm, VirtAddr start, std::uint64_t len, Thread* caller, bool writeback = true);
+    std::optional<VirtAddr> get_unmapped_area(Mm& mm, VirtAddr hint, std::uint64_t len, VmFlags vm_flags,
+                                              bool fixed);
+    SysResult<VirtAddr> mmap_region(Process& p, Thread* caller, const std::shared_ptr<Inode>& file, VirtAddr addr,
+                                    std::uint64_t len, VmFlags vm_flags, std::uint64_t pgoff);
+    // Faults in [s, e) as GUP does for MAP_POPULATE / mlock (counted as the caller's faults).
+    void populate(Process& p, Thread* caller, VirtAddr s, VirtAddr e, bool force_write = false,
+                  bool force_read = false);
+    bool expand_stack(Mm& mm, Vma* v, VirtAddr addr);
+    VirtAddr do_brk(Process& p, Thread* caller, VirtAddr addr);
+    std::string vma_name(const Mm& mm, const Vma& v) const;
+    VmaInfo vma_info(const Mm& mm, const Vma& v) const;
+
+    // faults
+    FaultResult handle_mm_fault(Process& p, Thread* t, VirtAddr va, AccessKind kind, FaultKind hw);
+    FaultResult do_anonymous_page(Process& p, Mm& mm, Vma& v, VirtAddr va, AccessKind kind);
+    FaultResult do_file_fault(Process& p, Mm& mm, Vma& v, VirtAddr va, AccessKind kind);
+    FaultResult do_wp_page(Process& p, Thread* t, Mm& mm, Vma& v, VirtAddr va, const PteView& pte);
+    void do_fault_around(Mm& mm, Vma& v, VirtAddr va, std::uint64_t pgoff, FaultCounters& fc, FaultCounters& kc);
+    void count_fault(Process& p, Vma* v, const FaultResult& r);
+    // Delivers a fatal fault's signal; returns the SigInfo and whether it killed.
+    SigInfo fault_signal(const FaultResult& r, VirtAddr va) const;
+    bool deliver(Process& p, const SigInfo& s);
+
+    // page cache
+    std::shared_ptr<Inode> make_inode(Inode::Kind kind);
+    std::optional<Pfn> cache_find(Inode& ino, std::uint64_t index) const;
+    // The page at index, read from the host (major) when not cached; nullopt on OOM or
+    // an index at/after EOF.
+    // ra: 0 = no read-around, 1 = around the index (mmap read-around), 2 = sequential.
+    // On failure *st says why (Oom, or Bus for a host I/O error).
+    std::optional<Pfn> cache_get(Inode& ino, std::uint64_t index, bool* major, int ra, FaultStatus* st);
+    bool read_host_page(Inode& ino, std::uint64_t index, Pfn p);
+    void cache_remove(Inode& ino, std::uint64_t index);  // page must be unmapped
+    void release_inode(Inode* ino);
+    void writeback_page(Inode& ino, std::uint64_t index);
+    void page_mkclean(Pfn p);
+    void truncate_inode(Inode& ino, std::uint64_t new_size);
+    bool path_writable(const std::string& canonical) const;
+    SysResult<std::shared_ptr<OpenFile>> fd_get(Process& p, int fd) const;
+    int fd_install(Process& p, std::shared_ptr<OpenFile> f);
+    std::uint64_t drop_caches();
+
+    // processes
+    Process& new_process(const std::string& name, Pid ppid);
+    Thread& new_thread(Process& p, Tid tid);
+    void do_exit(Process& p, int code, int signo, Thread* caller);
+    void exit_mm(Process& p, Thread* caller);
+    void reap(Process& p);
+
+    // access
+    AccessOutcome access(Tid tid, VirtAddr va, AccessKind kind, std::uint64_t size, void* data);
+    AccessOutcome access_thread(Thread& t, VirtAddr va, AccessKind kind, std::uint64_t size, std::uint8_t* data);
+
+    // reports
+    MemCounters smaps_range(const Mm& mm, const Vma& v) const;
+    ProcessMemory memory(const Process& p) const;
+};
+
+template <class F>
+Vma* KernelImpl::vma_modify(Mm& mm, Vma* v, VirtAddr s, VirtAddr e, F&& change, Errno* err) {
+    if (v->start < s) {
+        if (mm.vmas.size() >= cfg_.max_map_count) {
+            *err = Errno::NoMem;
+            return nullptr;
+        }
+        v = split_vma(mm, v, s);
+    }
+    if (v->end > e) {
+        if (mm.vmas.size() >= cfg_.max_map_count) {
+            *err = Errno::NoMem;
+            return nullptr;
+        }
+        split_vma(mm, v, e);
+    }
+    change(*v);
+    return merge_around(mm, v);
+}
+
+}  // namespace vmlab::os

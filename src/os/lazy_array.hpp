@@ -1,0 +1,44 @@
+// A fixed-size array of a trivial type whose bytes start as zero, backed by calloc, so
+// that per-frame kernel metadata for a large simulated RAM costs host memory only where
+// it is touched.
+#pragma once
+
+#include <cstdlib>
+#include <type_traits>
+
+namespace vmlab::os {
+
+template <class T>
+class LazyArray {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+public:
+    LazyArray() = default;
+    explicit LazyArray(std::size_t n) : n_(n) {
+        if (n == 0) return;
+        p_ = static_cast<T*>(std::calloc(n, sizeof(T)));
+        if (!p_) std::abort();  // the host is out of memory: nothing sensible to do
+    }
+    ~LazyArray() { std::free(p_); }
+    LazyArray(LazyArray&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr, o.n_ = 0; }
+    LazyArray& operator=(LazyArray&& o) noexcept {
+        if (this != &o) {
+            std::free(p_);
+            p_ = o.p_, n_ = o.n_;
+            o.p_ = nullptr, o.n_ = 0;
+        }
+        return *this;
+    }
+    LazyArray(const LazyArray&) = delete;
+    LazyArray& operator=(const LazyArray&) = delete;
+
+    T& operator[](std::size_t i) { return p_[i]; }
+    const T& operator[](std::size_t i) const { return p_[i]; }
+    std::size_t size() const { return n_; }
+
+private:
+    T* p_ = nullptr;
+    std::size_t n_ = 0;
+};
+
+}  // namespace vmlab::os

@@ -1,0 +1,271 @@
+// Frames, PTEs and TLB maintenance: the kernel's side of the hardware interface.
+#include "kernel_impl.hpp"
+
+namespace vmlab::os {
+
+namespace {
+constexpr std::uint16_t kOurFrameFlags = kFrameDirty | kFrameReferenced | kFrameLocked | kFrameAnon | kFrameFile |
+                                         kFrameSwapCache | kFrameZeroPage | kFrameMlocked | kFrameWriteback;
+// Linux's tlb_single_page_flush_ceiling: beyond this many pages a range flush becomes a
+// flush of the whole address space.
+constexpr std::uint64_t kFlushCeiling = 33;
+}  // namespace
+
+std::optional<Pfn> KernelImpl::alloc_frame() {
+    auto p = mem_.allocator().alloc(0);
+    if (!p) return std::nullopt;
+    mem_.zero_frames(*p, 1);
+    mem_.flags(*p) = static_cast<std::uint16_t>(mem_.flags(*p) & ~kOurFrameFlags);
+    mem_.refcount(*p) = 0;
+    mem_.mapcount(*p) = 0;
+    mem_.owner(*p) = 0;
+    kflags_[p->value] = 0;
+    return p;
+}
+
+void KernelImpl::free_frame(Pfn p) {
+    VMLAB_ASSERT(mem_.mapcount(p) == 0 && rmap_.empty(p), "freeing a mapped frame");
+    if (mem_.has_flag(p, kFrameAnon)) --stats_.anon_pages;
+    if (kflags_[p.value] & kKShmem) --stats_.shmem_pages;
+    mem_.flags(p) = static_cast<std::uint16_t>(mem_.flags(p) & ~kOurFrameFlags);
+    kflags_[p.value] = 0;
+    mem_.zero_frames(p, 1);
+    mem_.allocator().free(p, 0);
+}
+
+void KernelImpl::put_page(Pfn p) {
+    if (is_zero(p)) return;
+    std::uint32_t& rc = mem_.refcount(p);
+    VMLAB_ASSERT(rc > 0, "page reference count underflow");
+    if (--rc == 0) free_frame(p);
+}
+
+LeafAttrs KernelImpl::pte_attrs(const Vma& v, bool writable, bool dirty, bool young) const {
+    LeafAttrs a;
+    // Any accessible VMA is readable (x86 cannot express write- or exec-only pages, and
+    // the fault handler's access check follows the same rule). PROT_NONE pages stay
+    // mapped as kernel-only pages so that their contents survive, as _PAGE_PROTNONE does.
+    const bool accessible = (v.flags & vm::kAccessFlags) != 0;
+    a.prot.user = accessible;
+    a.prot.read = true;
+    a.prot.write = accessible && writable && (v.flags & vm::kWrite);
+    a.prot.exec = accessible && (v.flags & vm::kExec);
+    a.accessed = young;
+    a.dirty = dirty;
+    return a;
+}
+
+KernelImpl::RssKind KernelImpl::rss_kind(Pfn p) const {
+    if (mem_.has_flag(p, kFrameAnon)) return RssKind::Anon;
+    if (kflags_[p.value] & kKShmem) return RssKind::Shmem;
+    return RssKind::File;
+}
+
+void KernelImpl::rss_add(Mm& mm, RssKind k, std::int64_t n) {
+    switch (k) {
+        case RssKind::Anon: mm.rss_anon += static_cast<std::uint64_t>(n); break;
+        case RssKind::File: mm.rss_file += static_cast<std::uint64_t>(n); break;
+        case RssKind::Shmem: mm.rss_shmem += static_cast<std::uint64_t>(n); break;
+    }
+    if (n > 0 && mm.rss() > mm.hiwater_rss) mm.hiwater_rss = mm.rss();
+}
+
+bool KernelImpl::map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, bool writable, bool dirty, bool young) {
+    if (!mm.pt->map(va, pa_of(p), page_, pte_attrs(v, writable, dirty, young))) return false;
+    get_page(p);
+    ++mem_.mapcount(p);
+    rmap_.add(p, &mm, va);
+    rss_add(mm, rss_kind(p), 1);
+    return true;
+}
+
+bool KernelImpl::map_zero_page(Mm& mm, const Vma& v, VirtAddr va) {
+    return static_cast<bool>(mm.pt->map(va, pa_of(zero_pfn_), page_, pte_attrs(v, false, false, true)));
+}
+
+void KernelImpl::drop_mapping(Mm& mm, const Vma& v, VirtAddr va, const PteView& pte, Writeback* wb) {
+    const Pfn p = pte.base.pfn(mem_.frame_size());
+    if (is_zero(p)) return;
+    const RssKind kind = rss_kind(p);
+    if (kind != RssKind::Anon) {
+        // A dirty PTE of a shared file page makes the page dirty (zap_pte_range).
+        if (pte.attrs.dirty && (v.flags & vm::kShared)) mem_.set_flag(p, kFrameDirty);
+        if (wb && v.file && !v.file->is_shmem() && mem_.has_flag(p, kFrameDirty) && (v.flags & vm::kShared))
+            wb->pages.emplace_back(v.file, v.pgoff + (va - v.start) / ps_);
+    }
+    rmap_.remove(p, &mm, va);
+    std::uint32_t& mc = mem_.mapcount(p);
+    VMLAB_ASSERT(mc > 0, "map count underflow");
+    --mc;
+    rss_add(mm, kind, -1);
+    put_page(p);
+}
+
+std::uint64_t KernelImpl::zap_range(Mm& mm, const Vma& v, VirtAddr s, VirtAddr e, Writeback* wb) {
+    std::vector<VirtAddr> vas;
+    mm.pt->for_each_leaf(s, e, [&](VirtAddr va, const PteView&) { vas.push_back(va); });
+    for (VirtAddr va : vas) {
+        PteView pte = mm.pt->unmap(va);
+        if (pte.present) drop_mapping(mm, v, va, pte, wb);
+    }
+    return vas.size();
+}
+
+void KernelImpl::write_back(Writeback& wb) {
+    for (auto& [ino, index] : wb.pages) writeback_page(*ino, index);
+    wb.pages.clear();
+}
+
+void KernelImpl::flush_range(Mm& mm, VirtAddr s, VirtAddr e, Thread* caller) {
+    const std::uint64_t n = (e - s) / ps_;
+    const int local = caller ? static_cast<int>(caller->cpu) : -1;
+    for (unsigned c = 0; c < cpus_.size(); ++c) {
+        if (cpus_[c].loaded == &mm) {
+            Mmu& mmu = machine_.mmu(c);
+            if (n > kFlushCeiling) {
+                mmu.flush_asid(mm.asid);
+            } else {
+                for (std::uint64_t i = 0; i < n; ++i) mmu.flush_va(s + i * ps_, mm.asid);
+            }
+            if (static_cast<int>(c) == local || !caller) {
+                ++stats_.local_flushes;
+            } else {
+                ++stats_.shootdowns;
+                stats_.shootdown_cycles += cost_.shootdown_cycles;
+                charge_ += cost_.shootdown_cycles;
+                caller->proc->cycles += cost_.shootdown_cycles;
+            }
+        } else if (mm.used[c]) {
+            mm.stale[c] = 1;
+        }
+    }
+}
+
+void KernelImpl::flush_mm(Mm& mm, Thread* caller) {
+    // A whole-mm flush is a range flush above the ceiling.
+    flush_range(mm, VirtAddr{0}, VirtAddr{(kFlushCeiling + 1) * ps_}, caller);
+}
+
+void KernelImpl::place_thread(Thread& t) {
+    t.cpu = next_cpu_++ % static_cast<unsigned>(cpus_.size());
+    cpus_[t.cpu].runq.push_back(t.tid);
+}
+
+void KernelImpl::unplace_thread(Thread& t) {
+    Cpu& c = cpus_[t.cpu];
+    std::erase(c.runq, t.tid);
+    if (c.current == t.tid) {
+        c.current = 0;
+        c.ticks = 0;
+    }
+}
+
+void KernelImpl::load_mm(unsigned cpu, Mm* mm) {
+    Cpu& c = cpus_[cpu];
+    if (c.loaded == mm && !mm->asid_shared) {
+        if (mm->stale[cpu]) {
+            machine_.mmu(cpu).flush_asid(mm->asid);
+            mm->stale[cpu] = 0;
+            ++stats_.lazy_flushes;
+        }
+        return;
+    }
+    Mmu& mmu = machine_.mmu(cpu);
+    mmu.set_root(mm->pt->root(), mm->asid);
+    c.loaded = mm;
+    if (mm->asid_shared || mm->stale[cpu]) {
+        mmu.flush_asid(mm->asid);
+        mm->stale[cpu] = 0;
+        ++stats_.lazy_flushes;
+    }
+    mm->used[cpu] = 1;
+}
+
+void KernelImpl::switch_in(unsigned cpu, Thread& t) {
+    Cpu& c = cpus_[cpu];
+    if (c.current == t.tid) {
+        if (c.loaded != t.proc->mm.get()) load_mm(cpu, t.proc->mm.get());
+        return;
+    }
+    ++stats_.context_switches;
+    c.current = t.tid;
+    c.ticks = 0;
+    load_mm(cpu, t.proc->mm.get());
+}
+
+std::unique_ptr<Mm> KernelImpl::new_mm(Process* owner) {
+    auto pt = PageTable::create(fmt_, mem_);
+    if (!pt) return nullptr;
+    auto mm = std::make_unique<Mm>();
+    mm->id = next_mm_id_++;
+    mm->owner = owner;
+    mm->pt = std::move(*pt);
+    mm->used.assign(cpus_.size(), 0);
+    mm->stale.assign(cpus_.size(), 0);
+    if (!free_asids_.empty()) {
+        mm->asid = Asid{free_asids_.back()};
+        free_asids_.pop_back();
+    } else {
+        mm->asid = Asid{0};
+        mm->asid_shared = true;
+    }
+    return mm;
+}
+
+void KernelImpl::destroy_mm(std::unique_ptr<Mm> mm, Thread* caller) {
+    Writeback wb;
+    while (Vma* v = mm->vmas.first()) {
+        zap_range(*mm, *v, v->start, v->end, &wb);
+        if (v->flags & vm::kAccount) vm_unacct_memory(pages(v->size()));
+        vm_stat_account(*mm, v->flags, -static_cast<std::int64_t>(pages(v->size())));
+        if (v->flags & vm::kLocked) mm->locked_vm -= pages(v->size());
+        mm->vmas.erase(v);
+    }
+    for (unsigned c = 0; c < cpus_.size(); ++c) {
+        if (cpus_[c].loaded == mm.get()) cpus_[c].loaded = nullptr;
+        // The ASID will be reused: no CPU may keep entries tagged with it.
+        if (mm->used[c]) machine_.mmu(c).flush_asid(mm->asid);
+    }
+    if (!mm->asid_shared) free_asids_.push_back(mm->asid.value);
+    mm.reset();
+    write_back(wb);
+}
+
+void KernelImpl::vm_stat_account(Mm& mm, VmFlags flags, std::int64_t npages) {
+    const auto n = static_cast<std::uint64_t>(npages);
+    mm.total_vm += n;
+    if ((flags & (vm::kExec | vm::kWrite | vm::kGrowsDown)) == vm::kExec)
+        mm.exec_vm += n;
+    else if (flags & vm::kGrowsDown)
+        mm.stack_vm += n;
+    else if ((flags & (vm::kWrite | vm::kShared | vm::kGrowsDown)) == vm::kWrite)
+        mm.data_vm += n;
+}
+
+bool KernelImpl::may_expand_vm(const Mm& mm, VmFlags flags, std::uint64_t npages) const {
+    if (cfg_.as_rlimit != ~0ull && mm.total_vm + npages > (cfg_.as_rlimit >> page_.shift)) return false;
+    if ((flags & (vm::kWrite | vm::kShared | vm::kGrowsDown)) == vm::kWrite && cfg_.data_rlimit != ~0ull &&
+        mm.data_vm + npages > (cfg_.data_rlimit >> page_.shift))
+        return false;
+    return true;
+}
+
+bool KernelImpl::vm_enough_memory(std::uint64_t npages) {
+    // mm/util.c __vm_enough_memory (without the root and user reserves).
+    const std::uint64_t ram = mem_.frame_count() - mem_.config().reserved_bytes / ps_;
+    switch (cfg_.overcommit) {
+        case OvercommitMode::Always: break;
+        case OvercommitMode::Heuristic:
+            if (npages > ram) return false;
+            break;
+        case OvercommitMode::Never: {
+            const std::uint64_t allowed = ram * cfg_.overcommit_ratio / 100;
+            if (stats_.committed_pages + npages >= allowed) return false;
+            break;
+        }
+    }
+    stats_.committed_pages += npages;
+    return true;
+}
+
+}  // namespace vmlab::os

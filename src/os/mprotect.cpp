@@ -1,0 +1,224 @@
+// mprotect, mlock/munlock, mlockall/munlockall (mm/mprotect.c, mm/mlock.c).
+#include <algorithm>
+
+#include "kernel_impl.hpp"
+
+namespace vmlab {
+using namespace os;
+
+namespace {
+VmFlags prot_bits(int prot) {
+    VmFlags f = 0;
+    if (prot & sys::kProtRead) f |= vm::kRead;
+    if (prot & sys::kProtWrite) f |= vm::kWrite;
+    if (prot & sys::kProtExec) f |= vm::kExec;
+    return f;
+}
+}  // namespace
+
+void KernelImpl::change_protection(Mm& mm, Vma& v, Thread* caller) {
+    // change_pte_range: new permissions from the VMA; a write permission is restored only
+    // where no fault is needed first (can_change_pte_writable): exclusive anon pages of
+    // private mappings, already-dirty pages of shared file mappings, shmem pages.
+    std::vector<std::pair<VirtAddr, PteView>> leaves;
+    mm.pt->for_each_leaf(v.start, v.end, [&](VirtAddr va, const PteView& pte) {
+        if (pte.present) leaves.emplace_back(va, pte);
+    });
+    std::uint64_t changed = 0;
+    for (auto& [va, pte] : leaves) {
+        const Pfn f = pte.base.pfn(mem_.frame_size());
+        bool writable = false;
+        if ((v.flags & vm::kWrite) && !is_zero(f)) {
+            if (!(v.flags & vm::kShared))
+                writable = mem_.has_flag(f, kFrameAnon) && (kflags_[f.value] & kKAnonExclusive);
+            else
+                writable = (v.file && v.file->is_shmem()) || pte.attrs.dirty;
+        }
+        LeafAttrs a = pte_attrs(v, writable, pte.attrs.dirty, pte.attrs.accessed);
+        a.global = pte.attrs.global;
+        a.cache = pte.attrs.cache;
+        a.sw = pte.attrs.sw;
+        if (a == pte.attrs) continue;
+        mm.pt->protect(va, a);
+        ++changed;
+    }
+    if (changed) flush_range(mm, v.start, v.end, caller);
+}
+
+SysStatus Kernel::mprotect(Tid caller, VirtAddr start, std::uint64_t len, int prot) {
+    auto& k = *impl_;
+    Thread* t = k.enter(caller);
+    if (!t) return Errno::Srch;
+    Mm& mm = *t->proc->mm;
+    if (!k.aligned(start.value)) return Errno::Inval;
+    if (!len) return {};
+    if (len > ~0ull - k.ps_) return Errno::NoMem;
+    len = k.page_align(len);
+    VirtAddr end = start + len;
+    if (end <= start) return Errno::NoMem;
+    const int grows = prot & (sys::kProtGrowsDown | sys::kProtGrowsUp);
+    prot &= ~grows;
+    if (grows == (sys::kProtGrowsDown | sys::kProtGrowsUp)) return Errno::Inval;
+    if (prot & ~(sys::kProtRead | sys::kProtWrite | sys::kProtExec | sys::kProtSem)) return Errno::Inval;
+    Vma* v = mm.vmas.find(start);
+    if (!v) return Errno::NoMem;
+    if (grows & sys::kProtGrowsDown) {
+        if (v->start >= end) return Errno::NoMem;
+        start = v->start;
+        if (!(v->flags & vm::kGrowsDown)) return Errno::Inval;
+    } else if (grows & sys::kProtGrowsUp) {
+        return Errno::Inval;  // no VM_GROWSUP VMAs on these architectures
+    } else if (v->start > start) {
+        return Errno::NoMem;
+    }
+    const VmFlags want = prot_bits(prot);
+    VirtAddr nstart = start;
+    for (;;) {
+        VmFlags newflags = want | (v->flags & ~vm::kAccessFlags);
+        // Each requested right needs its VM_MAY* bit (VM_MAYREAD = VM_READ << 4, ...).
+        if ((newflags & ~(newflags >> 4)) & vm::kAccessFlags) return Errno::Acces;
+        const VirtAddr tmp = std::min(v->end, end);
+        if (newflags != v->flags) {
+            // mprotect_fixup: making a private mapping writable commits its memory.
+            const std::uint64_t n = k.pages(tmp - nstart);
+            if (newflags & vm::kWrite) {
+                if (!(v->flags & (vm::kAccount | vm::kWrite | vm::kHugeTlb | vm::kShared | vm::kNoReserve))) {
+                    if (!k.vm_enough_memory(n)) return Errno::NoMem;
+                    newflags |= vm::kAccount;
+                }
+            } else if ((v->flags & vm::kAccount) && !v->file && !v->anon_vma) {
+                newflags &= ~vm::kAccount;
+                k.vm_unacct_memory(n);
+            }
+            const VmFlags oldflags = v->flags;
+            Errno err = Errno::None;
+            Vma* nv = k.vma_modify(mm, v, nstart, tmp, [&](Vma& x) {
+                x.flags = newflags;
+                k.vm_stat_account(mm, oldflags, -static_cast<std::int64_t>(n));
+                k.vm_stat_account(mm, newflags, static_cast<std::int64_t>(n));
+                k.change_protection(mm, x, t);
+            }, &err);
+            if (!nv) return err;
+        }
+        nstart = tmp;
+        if (nstart >= end) break;
+        v = mm.vmas.find(nstart);
+        if (!v || v->start != nstart) return Errno::NoMem;
+    }
+    return {};
+}
+
+// ---- mlock ---------------------------------------------------------------------------
+
+namespace {
+// apply_vma_lock_flags over [start, end): VM_LOCKED/VM_LOCKONFAULT set to `lock`.
+Errno apply_lock(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end, VmFlags lock) {
+    if (end < start) return Errno::Inval;
+    if (end == start) return Errno::None;
+    Vma* v = mm.vmas.find(start);
+    if (!v || v->start > start) return Errno::NoMem;
+    VirtAddr nstart = start;
+    for (;;) {
+        const VirtAddr tmp = std::min(v->end, end);
+        const VmFlags newflags = (v->flags & ~(vm::kLocked | vm::kLockOnFault)) | lock;
+        if (newflags != v->flags && !(v->flags & vm::kSpecial)) {
+            const bool was = v->flags & vm::kLocked;
+            const std::uint64_t n = k.pages(tmp - nstart);
+            Errno err = Errno::None;
+            Vma* nv = k.vma_modify(mm, v, nstart, tmp, [&](Vma& x) { x.flags = newflags; }, &err);
+            if (!nv) return err;
+            if ((lock & vm::kLocked) && !was) mm.locked_vm += n;
+            if (!(lock & vm::kLocked) && was) mm.locked_vm -= n;
+        }
+        nstart = tmp;
+        if (nstart >= end) break;
+        v = mm.vmas.find(nstart);
+        if (!v || v->start != nstart) return Errno::NoMem;
+    }
+    return Errno::None;
+}
+
+std::uint64_t locked_pages_in(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end) {
+    std::uint64_t n = 0;
+    for (Vma* v = mm.vmas.find(start); v && v->start < end; v = mm.vmas.next(v))
+        if (v->flags & vm::kLocked) n += k.pages(std::min(v->end, end) - std::max(v->start, start));
+    return n;
+}
+}  // namespace
+
+SysStatus Kernel::mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags) {
+    auto& k = *impl_;
+    Thread* t = k.enter(caller);
+    if (!t) return Errno::Srch;
+    Mm& mm = *t->proc->mm;
+    if (flags & ~sys::kMlockOnFault) return Errno::Inval;
+    const std::uint64_t off = addr.offset_in(k.page_);
+    if (len > ~0ull - k.ps_ - off) return Errno::Inval;
+    len = k.page_align(len + off);
+    const VirtAddr start = addr.align_down(k.page_);
+    const VirtAddr end = start + len;
+    if (end < start) return Errno::Inval;
+    // RLIMIT_MEMLOCK, counting pages already locked in the range once (unprivileged).
+    const std::uint64_t limit = k.cfg_.memlock_rlimit >> k.page_.shift;
+    std::uint64_t locked = k.pages(len) + mm.locked_vm;
+    if (locked > limit) {
+        locked -= locked_pages_in(k, mm, start, end);
+        if (locked > limit) return Errno::NoMem;
+    }
+    const VmFlags lock = vm::kLocked | ((flags & sys::kMlockOnFault) ? vm::kLockOnFault : 0);
+    if (Errno e = apply_lock(k, mm, start, end, lock); e != Errno::None) return e;
+    if (!(flags & sys::kMlockOnFault)) k.populate(*t->proc, t, start, end);
+    return {};
+}
+
+SysStatus Kernel::munlock(Tid caller, VirtAddr addr, std::uint64_t len) {
+    auto& k = *impl_;
+    Thread* t = k.enter(caller);
+    if (!t) return Errno::Srch;
+    const std::uint64_t off = addr.offset_in(k.page_);
+    if (len > ~0ull - k.ps_ - off) return Errno::Inval;
+    len = k.page_align(len + off);
+    const VirtAddr start = addr.align_down(k.page_);
+    if (Errno e = apply_lock(k, *t->proc->mm, start, start + len, 0); e != Errno::None) return e;
+    return {};
+}
+
+SysStatus Kernel::mlockall(Tid caller, int flags) {
+    auto& k = *impl_;
+    Thread* t = k.enter(caller);
+    if (!t) return Errno::Srch;
+    Mm& mm = *t->proc->mm;
+    if (!flags || (flags & ~(sys::kMclCurrent | sys::kMclFuture | sys::kMclOnFault)) || flags == sys::kMclOnFault)
+        return Errno::Inval;
+    if ((flags & sys::kMclCurrent) && mm.total_vm > (k.cfg_.memlock_rlimit >> k.page_.shift)) return Errno::NoMem;
+    const VmFlags lock = vm::kLocked | ((flags & sys::kMclOnFault) ? vm::kLockOnFault : 0);
+    mm.def_flags &= ~(vm::kLocked | vm::kLockOnFault);
+    if (flags & sys::kMclFuture) mm.def_flags |= lock;
+    if (flags & sys::kMclCurrent) {
+        VirtAddr addr{0};
+        while (Vma* v = mm.vmas.find(addr)) {
+            const VirtAddr s = v->start, e = v->end;
+            apply_lock(k, mm, s, e, lock);
+            addr = e;
+        }
+        if (!(flags & sys::kMclOnFault)) k.populate(*t->proc, t, VirtAddr{0}, VirtAddr{k.task_size_});
+    }
+    return {};
+}
+
+SysStatus Kernel::munlockall(Tid caller) {
+    auto& k = *impl_;
+    Thread* t = k.enter(caller);
+    if (!t) return Errno::Srch;
+    Mm& mm = *t->proc->mm;
+    mm.def_flags &= ~(vm::kLocked | vm::kLockOnFault);
+    VirtAddr addr{0};
+    while (Vma* v = mm.vmas.find(addr)) {
+        const VirtAddr s = v->start, e = v->end;
+        apply_lock(k, mm, s, e, 0);
+        addr = e;
+    }
+    return {};
+}
+
+}  // namespace vmlab

@@ -1,0 +1,235 @@
+// Processes and threads: spawn, clone, exit, wait, kill; the initial address-space layout.
+#include <algorithm>
+
+#include "kernel_impl.hpp"
+
+namespace vmlab {
+using namespace os;
+
+Thread* KernelImpl::thread(Tid tid) const {
+    const std::int64_t i = static_cast<std::int64_t>(tid) - cfg_.first_pid;
+    if (i < 0 || i >= static_cast<std::int64_t>(threads_.size())) return nullptr;
+    return threads_[static_cast<std::size_t>(i)].get();
+}
+
+Process* KernelImpl::process(Pid pid) const {
+    auto it = procs_.find(pid);
+    return it == procs_.end() ? nullptr : it->second.get();
+}
+
+Thread* KernelImpl::enter(Tid tid) {
+    Thread* t = thread(tid);
+    if (!t) {
+        // A pid whose main thread exited still names its process.
+        Process* p = process(tid);
+        if (!p || p->threads.empty()) return nullptr;
+        t = thread(p->threads.front());
+    }
+    switch_in(t->cpu, *t);
+    return t;
+}
+
+Process& KernelImpl::new_process(const std::string& name, Pid ppid) {
+    const Pid pid = next_pid_++;
+    auto p = std::make_unique<Process>();
+    p->pid = pid;
+    p->ppid = ppid;
+    p->name = name;
+    p->disp.fill(SigDisposition::Default);
+    Process& ref = *p;
+    procs_[pid] = std::move(p);
+    if (Process* parent = process(ppid)) parent->children.push_back(pid);
+    ++stats_.processes_created;
+    return ref;
+}
+
+Thread& KernelImpl::new_thread(Process& p, Tid tid) {
+    const auto i = static_cast<std::size_t>(tid - cfg_.first_pid);
+    if (threads_.size() <= i) threads_.resize(i + 1);
+    threads_[i] = std::make_unique<Thread>();
+    Thread& t = *threads_[i];
+    t.tid = tid;
+    t.proc = &p;
+    p.threads.push_back(tid);
+    place_thread(t);
+    return t;
+}
+
+void KernelImpl::setup_layout(Mm& mm, bool randomize) {
+    // Stack top (STACK_TOP, randomized by randomize_stack_top on x86-64: STACK_RND_MASK pages).
+    const std::uint64_t stack_rnd_max = randomize ? ((std::uint64_t{1} << cfg_.stack_rnd_bits) - 1) << page_.shift : 0;
+    std::uint64_t stack_top = task_size_;
+    if (randomize && cfg_.stack_rnd_bits) stack_top -= rng_.below(std::uint64_t{1} << cfg_.stack_rnd_bits) << page_.shift;
+    mm.stack_top = VirtAddr{stack_top};
+    // mmap_base (arch/x86/mm/mmap.c and mm/util.c): below the stack rlimit, the guard gap
+    // and the stack's random range, at least MIN_GAP and at most 5/6 of the space.
+    std::uint64_t gap = cfg_.stack_rlimit;
+    const std::uint64_t pad = cfg_.stack_guard_gap_pages * ps_ + stack_rnd_max;
+    if (gap + pad > gap) gap += pad;
+    const std::uint64_t gap_min = x86_ ? cfg_.mmap_min_gap : cfg_.mmap_min_gap + stack_rnd_max;
+    const std::uint64_t gap_max = task_size_ / 6 * 5;
+    gap = std::clamp(gap, std::min(gap_min, gap_max), gap_max);
+    std::uint64_t rnd = 0;
+    if (randomize && cfg_.mmap_rnd_bits) rnd = rng_.below(std::uint64_t{1} << cfg_.mmap_rnd_bits) << page_.shift;
+    std::uint64_t base = task_size_ > gap + rnd ? task_size_ - gap - rnd : task_size_ / 6;
+    mm.mmap_base = VirtAddr{page_align(base)};
+}
+
+SysResult<Pid> Kernel::spawn(const SpawnOptions& opt) {
+    auto& k = *impl_;
+    if (opt.parent != 0 && !k.process(opt.parent)) return Errno::Srch;
+    auto mm = k.new_mm(nullptr);
+    if (!mm) return Errno::NoMem;
+    Process& p = k.new_process(opt.name, opt.parent);
+    mm->owner = &p;
+    p.mm = std::move(mm);
+    Mm& m = *p.mm;
+    k.setup_layout(m, k.cfg_.randomize_va_space >= 1);
+    if (opt.stack) {
+        // As fs/exec.c leaves it: one page of arguments plus stack_expand below the top.
+        const std::uint64_t size = k.page_align(k.cfg_.stack_expand_bytes) + k.ps_;
+        if (m.stack_top.value < size + k.cfg_.mmap_min_addr) {
+            k.do_exit(p, 0, 0, nullptr);
+            k.reap(p);
+            return Errno::NoMem;
+        }
+        Vma v;
+        v.start = m.stack_top - size;
+        v.end = m.stack_top;
+        v.flags = vm::kRead | vm::kWrite | vm::kMayRead | vm::kMayWrite | vm::kMayExec | vm::kGrowsDown | vm::kAccount;
+        v.pgoff = v.start.value >> k.page_.shift;
+        k.stats_.committed_pages += k.pages(size);
+        k.vm_stat_account(m, v.flags, static_cast<std::int64_t>(k.pages(size)));
+        m.vmas.insert(std::move(v));
+        m.start_stack = m.stack_top - k.ps_;
+    }
+    // A PIE program's break follows its image at ELF_ET_DYN_BASE (2/3 of the space).
+    std::uint64_t brk = opt.brk_start;
+    if (brk == 0) brk = k.page_align(k.task_size_ / 3 * 2) + (1u << 20);
+    brk = k.page_align(brk);
+    if (k.cfg_.randomize_va_space >= 2 && k.cfg_.brk_rnd_bytes >= k.ps_)
+        brk += k.rng_.below(k.cfg_.brk_rnd_bytes >> k.page_.shift) << k.page_.shift;
+    m.start_brk = m.brk = VirtAddr{brk};
+    m.start_code = m.end_code = m.start_data = m.end_data = VirtAddr{brk};
+    k.new_thread(p, p.pid);
+    return p.pid;
+}
+
+SysResult<Tid> Kernel::clone_thread(Tid caller) {
+    auto& k = *impl_;
+    Thread* t = k.enter(caller);
+    if (!t) return Errno::Srch;
+    const Tid tid = k.next_pid_++;
+    k.new_thread(*t->proc, tid);
+    return tid;
+}
+
+void KernelImpl::exit_mm(Process& p, Thread* caller) {
+    if (p.mm) destroy_mm(std::move(p.mm), caller);
+}
+
+void KernelImpl::do_exit(Process& p, int code, int signo, Thread* caller) {
+    if (p.state == ProcState::Zombie) return;
+    for (Tid tid : p.threads) {
+        Thread* t = thread(tid);
+        if (!t) continue;
+        unplace_thread(*t);
+        threads_[static_cast<std::size_t>(tid - cfg_.first_pid)].reset();
+    }
+    p.threads.clear();
+    exit_mm(p, nullptr);
+    p.fds.clear();
+    p.state = ProcState::Zombie;
+    p.exit_code = code;
+    p.term_signal = signo;
+    ++stats_.processes_exited;
+    // Orphans are adopted by the run itself (ppid 0): their zombies stay for inspection.
+    for (Pid c : p.children)
+        if (Process* child = process(c)) child->ppid = 0;
+    p.children.clear();
+    (void)caller;
+}
+
+void KernelImpl::reap(Process& p) {
+    if (Process* parent = process(p.ppid)) std::erase(parent->children, p.pid);
+    procs_.erase(p.pid);
+}
+
+SysStatus Kernel::exit_thread(Tid tid, int status) {
+    auto& k = *impl_;
+    Thread* t = k.thread(tid);
+    if (!t) return Errno::Srch;
+    Process& p = *t->proc;
+    if (p.threads.size() == 1) {
+        k.do_exit(p, status, 0, t);
+        return {};
+    }
+    k.unplace_thread(*t);
+    std::erase(p.threads, tid);
+    k.threads_[static_cast<std::size_t>(tid - k.cfg_.first_pid)].reset();
+    return {};
+}
+
+SysStatus Kernel::exit_group(Tid caller, int status) {
+    auto& k = *impl_;
+    Thread* t = k.enter(caller);
+    if (!t) return Errno::Srch;
+    k.do_exit(*t->proc, status, 0, t);
+    return {};
+}
+
+SysResult<WaitResult> Kernel::wait(Tid caller, Pid child) {
+    auto& k = *impl_;
+    Thread* t = k.enter(caller);
+    if (!t) return Errno::Srch;
+    Process& p = *t->proc;
+    if (p.children.empty()) return Errno::Child;
+    if (child > 0 && std::find(p.children.begin(), p.children.end(), child) == p.children.end()) return Errno::Child;
+    if (child < -1 || child == 0) return Errno::Inval;  // process groups are not modelled
+    for (Pid c : std::vector<Pid>(p.children)) {
+        if (child > 0 && c != child) continue;
+        Process* cp = k.process(c);
+        if (!cp || cp->state != ProcState::Zombie) continue;
+        WaitResult r{cp->pid, cp->exit_code, cp->term_signal};
+        k.reap(*cp);
+        return r;
+    }
+    return WaitResult{};
+}
+
+SysStatus Kernel::kill(Pid pid, int signo) {
+    auto& k = *impl_;
+    if (signo < 0 || signo > 64) return Errno::Inval;
+    Process* p = k.process(pid);
+    if (!p) return Errno::Srch;
+    if (signo == 0 || p->state == ProcState::Zombie) return {};
+    if (signo != sys::kSigKill && p->disp[static_cast<std::size_t>(signo)] == SigDisposition::Catch) return {};
+    k.do_exit(*p, 0, signo, nullptr);
+    return {};
+}
+
+SysStatus Kernel::set_signal_disposition(Pid pid, int signo, SigDisposition d) {
+    auto& k = *impl_;
+    Process* p = k.process(pid);
+    if (!p || p->state == ProcState::Zombie) return Errno::Srch;
+    if (signo <= 0 || signo > 64 || signo == sys::kSigKill) return Errno::Inval;
+    p->disp[static_cast<std::size_t>(signo)] = d;
+    return {};
+}
+
+SysStatus Kernel::set_name(Pid pid, std::string name) {
+    Process* p = impl_->process(pid);
+    if (!p) return Errno::Srch;
+    p->name = std::move(name);
+    return {};
+}
+
+bool KernelImpl::deliver(Process& p, const SigInfo& s) {
+    if (s.signo == sys::kSigSegv) ++p.faults.sigsegv, ++stats_.faults.sigsegv;
+    if (s.signo == sys::kSigBus) ++p.faults.sigbus, ++stats_.faults.sigbus;
+    if (s.signo != sys::kSigKill && p.disp[static_cast<std::size_t>(s.signo)] == SigDisposition::Catch) return false;
+    do_exit(p, 0, s.signo, nullptr);
+    return true;
+}
+
+}  // namespace vmlab
