@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "report/explain_common.hpp"
+#include "vmlab/compat/ostep.hpp"
 #include "vmlab/core/strings.hpp"
 #include "vmlab/hw/phys_mem.hpp"
 
@@ -40,16 +44,31 @@ Result<ExplainSession> ExplainSession::open(const ExplainRequest& req) {
 
     ConfigRequest creq = req.config;
     std::optional<StateFile> state;
+    std::optional<compat::OstepMemoryDump> dump;
     if (!req.state_file.empty()) {
-        if (!ends_with(req.state_file, ".toml"))
-            return fail(Error(fmt::format("state file '{}': expected a .toml machine-state file", req.state_file)));
-        auto sf = load_state_file(req.state_file);
-        if (!sf) return fail(sf.error());
-        if (creq.preset.empty() && creq.file.empty()) creq.preset = sf->machine;
-        state = std::move(*sf);
         s.state_origin_ = req.state_file;
+        if (ends_with(req.state_file, ".toml")) {
+            auto sf = load_state_file(req.state_file);
+            if (!sf) return fail(sf.error());
+            if (creq.preset.empty() && creq.file.empty()) creq.preset = sf->machine;
+            state = std::move(*sf);
+        } else {
+            // Anything else is read as a memory dump printed by OSTEP's
+            // paging-multilevel-translate.py, for the ostep-multilevel machine.
+            std::ifstream in(req.state_file, std::ios::binary);
+            if (!in) return fail(Error(fmt::format("cannot open state file '{}'", req.state_file)));
+            std::ostringstream ss;
+            ss << in.rdbuf();
+            auto d = compat::parse_ostep_multilevel_dump(ss.str(), req.state_file);
+            if (!d)
+                return fail(Error(d.error().message + " (a state file is a .toml machine-state file or an OSTEP "
+                                                      "memory dump)",
+                                  d.error().where));
+            if (creq.preset.empty() && creq.file.empty()) creq.preset = "ostep-multilevel";
+            dump = std::move(*d);
+        }
     }
-    if (req.pdbr && req.state_file.empty()) return fail("--pdbr needs --state with an OSTEP memory dump");
+    if (req.pdbr && !dump) return fail("--pdbr applies to an OSTEP memory dump given with --state");
 
     auto cfg = resolve_config(creq);
     if (!cfg) return fail(cfg.error());
@@ -61,6 +80,19 @@ Result<ExplainSession> ExplainSession::open(const ExplainRequest& req) {
         auto loaded = apply_state(*state, *s.machine_, 0);
         if (!loaded) return fail(loaded.error());
         s.state_ = std::move(*loaded);
+    } else if (dump) {
+        if (s.machine_->format().name() != "ostep-2level")
+            return fail(fmt::format("an OSTEP memory dump needs the ostep-multilevel machine (format ostep-2level); "
+                                    "this machine's format is {}",
+                                    s.machine_->format().name()));
+        const std::optional<unsigned> pdbr = req.pdbr ? req.pdbr : dump->pdbr;
+        if (!pdbr) return fail(Error("the dump has no PDBR line: give --pdbr N (the page directory's page number)",
+                                     Location{req.state_file, 0, 0, 0, -1}));
+        const PageSize page = s.machine_->mem().frame_size();
+        auto loaded = apply_memory_image(dump->bytes, PhysAddr{std::uint64_t{*pdbr} << page.shift}, *s.machine_, 0);
+        if (!loaded) return fail(Error("--pdbr: " + loaded.error().message));
+        s.state_ = std::move(*loaded);
+        for (std::uint32_t va : dump->vas) s.state_.examples.push_back(VirtAddr{va});
     } else {
         auto loaded = build_demo_state(*s.machine_, 0);
         if (!loaded) return fail(loaded.error());

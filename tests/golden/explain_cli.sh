@@ -40,6 +40,14 @@ expect 0 "" -- explain --json --state "$src/examples/csapp-small.state.toml" 0x0
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); t=j["translations"][0]; assert t["result"]["pa"]=="0x354" and t["tlb"][0]["hit"], t' "$tmp/out" \
   || { echo "FAIL: JSON for 0x03d4"; failures=$((failures + 1)); }
 
+# An OSTEP memory dump (paging-multilevel-translate.py -s 0 -c): VA 0x611c -> PDE 0xa1,
+# PTE 0xb5 -> PA 0x6bc, value 0x08, as the simulator prints.
+expect 0 "" -- explain --state "$src/tests/data/ostep/vm-smalltables-001.out" 0x611c
+has "PDE    index 0x18  entry at PA 0xd98 = 0xa1  [valid 1, pfn 0x21] -> table at 0x420"
+has "PTE    index 0x08  entry at PA 0x428 = 0xb5  [valid 1, pfn 0x35] -> 32 B page at 0x6a0"
+has "memory[0x6bc] = 0x08"
+expect 2 "needs the ostep-multilevel machine" -- explain --preset x86_64 --state "$src/tests/data/ostep/vm-smalltables-001.out"
+
 # The default machine and its demo address space.
 expect 0 "" -- explain
 has "No --state given: a demo address space (CPU 0, ASID 1):"
