@@ -7,7 +7,7 @@
 // PRT/MAX: the current protection and the most the VMA may be given (VM_MAY* flags).
 // SHRMOD, as vmmap defines the sharing modes: NUL nothing resident; SHM a shared mapping;
 // COW a private mapping with pages shared with another process or with the page cache
-// (copied on the first write); PRV a private mapping whose pages are all its own.
+// (a private file mapping's pages not yet copied; copied on the first write); PRV a private mapping whose pages are all its own.
 #include <map>
 #include <ostream>
 
@@ -67,7 +67,7 @@ VmmapRegion vmmap_region(const VmaReport& r) {
         g.share_mode = "NUL";
     else if (v.shared())
         g.share_mode = "SHM";
-    else if (c.shared_clean + c.shared_dirty > 0 || (v.backing == VmaBacking::File && c.private_clean > 0))
+    else if (c.shared_clean + c.shared_dirty > 0 || (v.backing == VmaBacking::File && c.rss > c.anonymous))
         g.share_mode = "COW";
     else
         g.share_mode = "PRV";
@@ -91,10 +91,10 @@ void write_vmmap(std::ostream& os, const ProcessView& view) {
         for (const auto& r : m.vmas) {
             const VmmapRegion g = vmmap_region(r);
             if (g.writable != writable) continue;
-            fmt::format_to(std::back_inserter(out), "{:<22} {:0{}x}-{:0{}x} [{:>6} {:>6} {:>6} {:>6}] {}/{} SM={}  {}\n",
+            fmt::format_to(std::back_inserter(out), "{:<22} {:0{}x}-{:0{}x} [{:>6} {:>6} {:>6} {:>6}] {}/{} SM={}{}{}\n",
                            g.type, g.start.value, digits, g.end.value, digits, size_string(g.virtual_size),
                            size_string(g.resident), size_string(g.dirty), size_string(g.swapped), g.prot,
-                           g.max_prot, g.share_mode, g.detail);
+                           g.max_prot, g.share_mode, g.detail.empty() ? "" : "  ", g.detail);
         }
         out += '\n';
     }

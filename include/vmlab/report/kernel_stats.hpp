@@ -1,0 +1,20 @@
+// Kernel-wide statistics of a run (os/stats.hpp KernelStats) and the per-CPU MMU figures,
+// as text and JSON.
+#pragma once
+
+#include <iosfwd>
+
+#include <nlohmann/json.hpp>
+
+#include "vmlab/hw/machine.hpp"
+#include "vmlab/os/stats.hpp"
+
+namespace vmlab::report {
+
+// Text: "faults: 64 minor, 0 major (64 zero-page, ...)", shootdowns, context switches,
+// page cache, memory in pages, then one line per CPU with translations and TLB hit rate.
+void write_kernel_stats(std::ostream& os, const KernelStats& s, const Machine& m);
+// {faults:{...}, accesses, ..., cpus:[{translations, tlb_hits, walks, ..., tlbs:[...]}]}
+nlohmann::json kernel_stats_json(const KernelStats& s, const Machine& m);
+
+}  // namespace vmlab::report

@@ -1,0 +1,74 @@
+#include "vmlab/report/kernel_stats.hpp"
+
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "vmlab/report/proc.hpp"
+
+namespace vmlab::report {
+
+void write_kernel_stats(std::ostream& os, const KernelStats& s, const Machine& m) {
+    const FaultCounters& f = s.faults;
+    std::string out;
+    auto it = std::back_inserter(out);
+    fmt::format_to(it, "faults: {} minor, {} major\n", f.minor, f.major);
+    fmt::format_to(it, "  zero-page {}, new anonymous {}, COW copy {}, COW reuse {}, file read {}, file COW {}, shared write {}\n",
+        f.zero_page, f.anon_new, f.cow_copy, f.cow_reuse, f.file_read, f.file_cow, f.shared_write);
+    fmt::format_to(it, "  fault-around pages {}, stack growth {}, spurious {}, SIGSEGV {}, SIGBUS {}\n", f.fault_around,
+        f.stack_growth, f.spurious, f.sigsegv, f.sigbus);
+    fmt::format_to(it, "accesses: {}, translation cycles {}, fault cycles {}\n", s.accesses, s.translation_cycles, s.fault_cycles);
+    fmt::format_to(it, "TLB shootdowns: {} ({} cycles), local flushes {}, deferred flushes {}, context switches {}\n", s.shootdowns,
+        s.shootdown_cycles, s.local_flushes, s.lazy_flushes, s.context_switches);
+    fmt::format_to(it, "processes: {} created, {} exited\n", s.processes_created, s.processes_exited);
+    fmt::format_to(it, "page cache: {} pages, {} read from the host ({} bytes), {} written back\n", s.page_cache_pages,
+        s.page_cache_misses, s.host_bytes_read, s.writeback_pages);
+    fmt::format_to(it, "memory: {} anonymous pages, {} shmem pages, {} page-table pages, {} committed pages\n", s.anon_pages,
+        s.shmem_pages, s.page_table_pages, s.committed_pages);
+    for (unsigned cpu = 0; cpu < m.cpu_count(); ++cpu) {
+        const MmuStats& ms = m.mmu(cpu).stats();
+        const double rate = ms.translations ? 100.0 * double(ms.tlb_hits) / double(ms.translations) : 0.0;
+        fmt::format_to(it, "cpu {}: {} translations, {} TLB hits ({:.1f}%), {} walks\n", cpu, ms.translations, ms.tlb_hits, rate,
+            ms.walks);
+    }
+    os << out;
+}
+
+nlohmann::json kernel_stats_json(const KernelStats& s, const Machine& m) {
+    nlohmann::json cpus = nlohmann::json::array();
+    for (unsigned cpu = 0; cpu < m.cpu_count(); ++cpu) {
+        const MmuStats& ms = m.mmu(cpu).stats();
+        nlohmann::json tlbs = nlohmann::json::array();
+        for (const auto& t : ms.tlbs)
+            tlbs.push_back({{"name", t.name}, {"lookups", t.lookups}, {"hits", t.hits}, {"misses", t.misses},
+                            {"fills", t.fills}, {"evictions", t.evictions}, {"flushes", t.flushes},
+                            {"invalidated", t.invalidated}});
+        cpus.push_back({{"translations", ms.translations}, {"tlb_hits", ms.tlb_hits}, {"walks", ms.walks},
+                        {"walk_memory_refs", ms.walk_memory_refs}, {"faults", ms.faults}, {"cycles", ms.cycles},
+                        {"tlbs", tlbs}});
+    }
+    return {{"faults", faults_json(s.faults)},
+            {"accesses", s.accesses},
+            {"translation_cycles", s.translation_cycles},
+            {"fault_cycles", s.fault_cycles},
+            {"shootdowns", s.shootdowns},
+            {"shootdown_cycles", s.shootdown_cycles},
+            {"local_flushes", s.local_flushes},
+            {"lazy_flushes", s.lazy_flushes},
+            {"context_switches", s.context_switches},
+            {"processes_created", s.processes_created},
+            {"processes_exited", s.processes_exited},
+            {"oom_kills", s.oom_kills},
+            {"page_cache_pages", s.page_cache_pages},
+            {"page_cache_misses", s.page_cache_misses},
+            {"host_bytes_read", s.host_bytes_read},
+            {"writeback_pages", s.writeback_pages},
+            {"host_bytes_written", s.host_bytes_written},
+            {"anon_pages", s.anon_pages},
+            {"shmem_pages", s.shmem_pages},
+            {"page_table_pages", s.page_table_pages},
+            {"committed_pages", s.committed_pages},
+            {"cpus", cpus}};
+}
+
+}  // namespace vmlab::report

@@ -1,0 +1,223 @@
+// The scenario engine: the sandbox and its limits, error locations, expectations, and the
+// binding's system calls against the figures Linux gives for the same operations
+// (docs/linux-reference.md: 64 read faults map the zero page, RSS 0; 64 write faults
+// then give RSS 256 KiB; mmap of length 0 is EINVAL).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "vmlab/workload/scenario.hpp"
+
+using namespace vmlab;
+
+namespace {
+
+struct Run {
+    bool ok = false;
+    std::string out;
+    Error error;
+};
+
+Run run(const std::string& text, ScenarioOptions opt = {}) {
+    std::ostringstream os;
+    auto r = run_scenario(text, "t.lua", opt, os);
+    Run res;
+    res.ok = r.has_value();
+    res.out = os.str();
+    if (!r) res.error = r.error();
+    return res;
+}
+
+#define REQUIRE_SCENARIOS() \
+    if (!scenarios_available()) GTEST_SKIP() << "the kernel model is not in this build yet"
+
+}  // namespace
+
+TEST(Scenario, PrintsAndCountsExpectations) {
+    REQUIRE_SCENARIOS();
+    auto r = run("print('hello', 1, true)\nprintf('%d-%s\\n', 7, 'x')\nexpect(1 == 1)\nexpect_eq(2, 2)\n");
+    ASSERT_TRUE(r.ok) << r.error.str();
+    EXPECT_EQ(r.out, "hello\t1\ttrue\n7-x\n");
+}
+
+TEST(Scenario, SyntaxErrorNamesFileAndLine) {
+    REQUIRE_SCENARIOS();
+    auto r = run("local a = 1\nlocal b = = 2\n");
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.error.where.file, "t.lua");
+    EXPECT_EQ(r.error.where.line, 2u);
+    EXPECT_NE(r.error.message.find("unexpected symbol"), std::string::npos) << r.error.message;
+}
+
+TEST(Scenario, TruncatedScriptIsASyntaxErrorAtItsEnd) {
+    REQUIRE_SCENARIOS();
+    auto r = run("for i = 1, 3 do\n  print(i)\n");
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.error.where.line, 3u);  // Lua reports the end of the file (line 3, after the last '\n')
+    EXPECT_NE(r.error.message.find("'end' expected"), std::string::npos) << r.error.message;
+}
+
+TEST(Scenario, EmptyAndBinaryScriptsAreRefused) {
+    REQUIRE_SCENARIOS();
+    auto e = run("  \n\n");
+    ASSERT_FALSE(e.ok);
+    EXPECT_EQ(e.error.str(), "t.lua:1: the scenario is empty");
+    auto b = run(std::string("\x1bLua\x54\x00garbage", 12));
+    ASSERT_FALSE(b.ok);
+    EXPECT_NE(b.error.message.find("binary"), std::string::npos);
+}
+
+TEST(Scenario, RuntimeAndArgumentErrorsNameTheCallingLine) {
+    REQUIRE_SCENARIOS();
+    auto r = run("local x = nil\n\nlocal y = x.field\n");
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.error.where.line, 3u);
+    auto a = run("local p = spawn('a')\np:mmap{len=4096, prot='rwz'}\n");
+    ASSERT_FALSE(a.ok);
+    EXPECT_EQ(a.error.where.line, 2u);
+    EXPECT_NE(a.error.message.find("mmap: unknown protection 'rwz'"), std::string::npos) << a.error.message;
+    auto f = run("local p = spawn('a')\n\np:madvise(0, 4096, 'dontneeed')\n");
+    ASSERT_FALSE(f.ok);
+    EXPECT_EQ(f.error.where.line, 3u);
+    EXPECT_NE(f.error.message.find("did you mean 'dontneed'"), std::string::npos) << f.error.message;
+}
+
+TEST(Scenario, FailedExpectationsStopWithTheirLine) {
+    REQUIRE_SCENARIOS();
+    auto r = run("expect(true)\nexpect_eq(1 + 1, 3, 'arithmetic')\nprint('not reached')\n");
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.error.str(), "t.lua:2: expectation failed: got 2, expected 3 (arithmetic)");
+    EXPECT_EQ(r.out, "");
+    // Caught by pcall, it still fails the run.
+    auto c = run("pcall(expect, false, 'hidden')\n");
+    ASSERT_FALSE(c.ok);
+    EXPECT_NE(c.error.message.find("1 expectation(s) failed"), std::string::npos);
+}
+
+TEST(Scenario, UnknownPresetIsAnErrorAtTheMachineCall) {
+    REQUIRE_SCENARIOS();
+    auto r = run("\nmachine{preset='x86_46'}\n");
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.error.where.line, 2u);
+    EXPECT_NE(r.error.message.find("x86_46"), std::string::npos) << r.error.message;
+    auto k = run("machine{kernel={fault_around_byte=4096}}\n");
+    ASSERT_FALSE(k.ok);
+    EXPECT_NE(k.error.message.find("did you mean 'fault_around_bytes'"), std::string::npos) << k.error.message;
+    auto late = run("spawn('a')\nmachine{preset='x86_64'}\n");
+    ASSERT_FALSE(late.ok);
+    EXPECT_EQ(late.error.where.line, 2u);
+}
+
+TEST(Scenario, SandboxHasNoFileOrOsAccess) {
+    REQUIRE_SCENARIOS();
+    auto r = run("expect_eq(io, nil)\nexpect_eq(os, nil)\nexpect_eq(require, nil)\nexpect_eq(dofile, nil)\n"
+                 "expect_eq(loadfile, nil)\nexpect_eq(debug, nil)\nexpect_eq(package, nil)\nexpect_eq(string.dump, nil)\n");
+    EXPECT_TRUE(r.ok) << r.error.str();
+    auto g = run("collectgarbage('stop')\n");
+    ASSERT_FALSE(g.ok);
+    EXPECT_EQ(g.error.where.line, 1u);
+    auto l = run("local f = load('return 1 + 1')\nexpect_eq(f(), 2)\nlocal ok = load(string.char(27) .. 'Lua')\nexpect_eq(ok, nil)\n");
+    EXPECT_TRUE(l.ok) << l.error.str();
+}
+
+TEST(Scenario, RunawayLoopsStop) {
+    REQUIRE_SCENARIOS();
+    ScenarioOptions o;
+    o.max_instructions = 2'000'000;
+    auto r = run("local n = 0\nwhile true do\n  n = n + 1\nend\n", o);
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.error.where.file, "t.lua");
+    EXPECT_GE(r.error.where.line, 2u);
+    EXPECT_NE(r.error.message.find("instruction limit"), std::string::npos) << r.error.message;
+    // pcall cannot keep it alive.
+    auto p = run("while true do\n  pcall(function() while true do end end)\nend\n", o);
+    ASSERT_FALSE(p.ok);
+    EXPECT_NE(p.error.message.find("instruction limit"), std::string::npos) << p.error.message;
+}
+
+TEST(Scenario, HugeLuaAllocationsStopAtTheirLine) {
+    REQUIRE_SCENARIOS();
+    ScenarioOptions o;
+    o.max_memory = 16 << 20;
+    auto r = run("local a = 1\nlocal s = string.rep('x', 1 << 30)\n", o);
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.error.where.line, 2u);
+    EXPECT_NE(r.error.message.find("not enough memory"), std::string::npos) << r.error.message;
+    auto t = run("local t = {}\nfor i = 1, 1e9 do\n  t[i] = i\nend\n", o);
+    ASSERT_FALSE(t.ok);
+    EXPECT_NE(t.error.message.find("not enough memory"), std::string::npos) << t.error.message;
+}
+
+TEST(Scenario, RandomNumbersFollowTheSeed) {
+    REQUIRE_SCENARIOS();
+    ScenarioOptions a, b;
+    a.seed = b.seed = 42;
+    const std::string text = "print(math.random(1, 1000000), math.random(1, 1000000))\n";
+    EXPECT_EQ(run(text, a).out, run(text, b).out);
+    auto r = run("math.randomseed()\n");
+    EXPECT_FALSE(r.ok);
+}
+
+TEST(Scenario, InvalidSystemCallArgumentsReturnErrno) {
+    REQUIRE_SCENARIOS();
+    auto r = run(
+        "local p = spawn('a')\n"
+        "local a, e, n = p:mmap{len=0}\n"
+        "expect_eq(a, nil)\nexpect_eq(e, 'EINVAL')\nexpect_eq(n, 22)\n"
+        "local _, e2 = p:munmap(1, 4096)\nexpect_eq(e2, 'EINVAL')\n"
+        "local _, e3 = p:mmap{len=1 << 62}\nexpect_eq(e3, 'ENOMEM')\n");
+    EXPECT_TRUE(r.ok) << r.error.str();
+}
+
+TEST(Scenario, AnonymousPagesFaultLikeLinux) {
+    REQUIRE_SCENARIOS();
+    // docs/linux-reference.md anon_read_write: 64 read faults (zero page, RSS 0), then 64
+    // write faults (RSS = Private_Dirty = 256 KiB), then none.
+    auto r = run(
+        "local p = spawn('a')\n"
+        "local a = p:mmap{len=64*PAGE, prot='rw-', flags='private|anonymous'}\n"
+        "expect_eq(p:touch(a, 64*PAGE, 'read'), 64)\n"
+        "expect_eq(p:smaps(a).rss, 0)\n"
+        "expect_eq(p:touch(a, 64*PAGE, 'write'), 64)\n"
+        "local m = p:smaps(a)\n"
+        "expect_eq(m.rss, 256*KiB)\nexpect_eq(m.private_dirty, 256*KiB)\nexpect_eq(m.anonymous, 256*KiB)\n"
+        "expect_eq(p:touch(a, 64*PAGE, 'write'), 0)\n"
+        "p:write_u64(a + 8, 0x1122334455667788)\n"
+        "expect_eq(p:read_u32(a + 12), 0x11223344)\n"
+        "expect_eq(p:read_u8(a + 8), 0x88)\n"
+        "p:write_string(a + 100, 'vmlab')\nexpect_eq(p:read_string(a + 100), 'vmlab')\n");
+    EXPECT_TRUE(r.ok) << r.error.str();
+}
+
+TEST(Scenario, SegfaultIsAValue) {
+    REQUIRE_SCENARIOS();
+    auto r = run(
+        "local p = spawn('a')\n"
+        "p:catch('SIGSEGV')\n"
+        "local a = p:mmap{len=4*PAGE, prot='r--'}\n"
+        "local ok, sig = p:write_u8(a + 2*PAGE + 0x123, 1)\n"
+        "expect_eq(ok, nil)\nexpect_eq(sig.signal, 'SIGSEGV')\nexpect_eq(sig.code_name, 'SEGV_ACCERR')\n"
+        "expect_eq(sig.addr, a + 0x2123)\n"
+        "print(sig)\n");
+    ASSERT_TRUE(r.ok) << r.error.str();
+    EXPECT_NE(r.out.find("SIGSEGV (SEGV_ACCERR) at 0x"), std::string::npos) << r.out;
+}
+
+TEST(Scenario, JsonModeCollectsOutputAndReports) {
+    REQUIRE_SCENARIOS();
+    ScenarioOptions o;
+    o.json = true;
+    auto r = run("local p = spawn('a')\nprint('hi')\nshow('status', p)\n", o);
+    ASSERT_TRUE(r.ok) << r.error.str();
+    EXPECT_NE(r.out.find("\"output\": [\n    \"hi\"\n  ]"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"report\": \"status\""), std::string::npos) << r.out;
+}
+
+TEST(Scenario, TourIsShippedAsAnExample) {
+    std::ifstream in(std::string(VMLAB_SOURCE_DIR) + "/examples/tour.lua");
+    ASSERT_TRUE(in) << "examples/tour.lua is missing";
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_EQ(ss.str(), std::string(tour_scenario()));
+}
