@@ -6,7 +6,6 @@
 
 #if __has_include("vmlab/os/exec_plan.hpp")
 #include "vmlab/os/exec_plan.hpp"
-#define VMLAB_HAVE_EXEC_PLAN 1
 #endif
 #include "workload/scenario/context.hpp"
 #include "workload/scenario/flags.hpp"
@@ -202,6 +201,8 @@ int l_exec(lua_State* L) {
     std::vector<std::string> argv = string_list(L, 3, "exec", "argv");
     if (argv.empty()) argv.push_back(arg_string(L, 2, "exec", "path"));
     const std::vector<std::string> envp = string_list(L, 4, "exec", "envp");
+// Kernel::exec is declared but not yet implemented by the kernel model; enable this when
+// it is (define VMLAB_HAVE_EXEC_PLAN).
 #ifdef VMLAB_HAVE_EXEC_PLAN
     Simulation& sim = c.simulation();
     Kernel& k = sim.kernel();
@@ -211,7 +212,7 @@ int l_exec(lua_State* L) {
 #else
     (void)t;
     (void)envp;
-    script_error("exec: not available in this build (the ELF exec planner is missing)");
+    script_error("exec: not available yet (the kernel model does not implement exec in this build)");
 #endif
 }
 
