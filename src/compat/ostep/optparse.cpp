@@ -258,6 +258,14 @@ Result<ParsedArgs> parse_options(const std::vector<OptSpec>& specs, const std::v
         return nullptr;
     };
 
+    // An alias must not change what the Python tool's own spellings mean: it may not be
+    // another option's long name, nor an abbreviation of one.
+    for (const auto& s : specs)
+        for (const auto& a : s.aliases)
+            for (const auto& l : python_longs)
+                VMLAB_ASSERT(l.rfind("--" + a, 0) != 0 || find_long(l) == &s,
+                             "an ostep alias abbreviates another option's Python long name");
+
     std::vector<std::string> rargs(args.begin(), args.end());
     std::size_t pos = 0;
     auto take = [&](std::string& into) {
@@ -542,6 +550,23 @@ Result<std::string> read_text_file(const std::string& path) {
     ss << in.rdbuf();
     if (in.bad()) return fail("read error", Location{path});
     return ss.str();
+}
+
+}  // namespace vmlab::compat::ostep
+
+namespace vmlab::compat::ostep {
+
+std::optional<std::string> printed_arg(std::string_view text, std::string_view key) {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto nl = text.find('\n', start);
+        std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.substr(0, key.size()) == key) return std::string(line.substr(key.size()));
+        if (nl == std::string_view::npos) break;
+        start = nl + 1;
+    }
+    return std::nullopt;
 }
 
 }  // namespace vmlab::compat::ostep

@@ -158,3 +158,11 @@ namespace vmlab::compat::ostep {
 Result<std::string> read_text_file(const std::string& path);
 
 }  // namespace vmlab::compat::ostep
+
+namespace vmlab::compat::ostep {
+
+// The value of the first "ARG <name> <value>" line of a tool's printed output, if any
+// (`key` is "ARG seed ", ...). Used to take defaults from a dump read back in.
+std::optional<std::string> printed_arg(std::string_view text, std::string_view key);
+
+}  // namespace vmlab::compat::ostep

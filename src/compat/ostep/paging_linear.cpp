@@ -116,6 +116,7 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
     const OptValues& o = parsed->options;
 
     std::optional<LinearDump> dump;
+    PyInt seed = o.integer("seed");
     std::string asize_s = o.string("asize"), psize_s = o.string("psize"), pagesize_s = o.string("pagesize");
     if (o.given("page_table")) {
         const std::string& path = o.string("page_table");
@@ -127,15 +128,20 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
         if (!o.given("asize") && !dump->asize.empty()) asize_s = dump->asize;
         if (!o.given("psize") && !dump->psize.empty()) psize_s = dump->psize;
         if (!o.given("pagesize") && !dump->pagesize.empty()) pagesize_s = dump->pagesize;
+        if (const auto printed = printed_arg(*text, "ARG seed "); printed && !o.given("seed")) {
+            auto v = PyInt::parse(*printed, 10);
+            if (!v) return failf("{}: bad 'ARG seed' line: {}", path, py_repr(*printed));
+            seed = *v;
+        }
     }
 
     const bool verbose = o.flag("verbose"), solve = o.flag("solve");
-    emit(out, "ARG seed {}\nARG address space size {}\nARG phys mem size {}\nARG page size {}\n", o.integer("seed").str(),
+    emit(out, "ARG seed {}\nARG address space size {}\nARG phys mem size {}\nARG page size {}\n", seed.str(),
          asize_s, psize_s, pagesize_s);
     emit(out, "ARG verbose {}\nARG addresses {}\n\n", py_bool(verbose), o.string("addresses"));
 
     PythonRandom rng;
-    rng.seed_magnitude(o.integer("seed").magnitude());
+    rng.seed_magnitude(seed.magnitude());
     auto asize_r = convert_size(asize_s);
     if (!asize_r) return fail(asize_r.error());
     auto psize_r = convert_size(psize_s);

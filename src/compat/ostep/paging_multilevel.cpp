@@ -242,6 +242,8 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
     if (!allocated) return fail(allocated.error());
 
     std::optional<OstepMemoryDump> dump;
+    PyInt seed = o.integer("seed");
+    std::int64_t allocated_n = *allocated, num_n = *num;
     if (o.given("from_dump")) {
         const std::string& path = o.string("from_dump");
         auto text = read_text_file(path);
@@ -249,6 +251,22 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
         auto d = parse_ostep_multilevel_dump(*text, path);
         if (!d) return fail(d.error());
         dump = std::move(*d);
+        // The echoed ARG lines default to the dump's own.
+        auto printed = [&](const char* dest, std::string_view key) -> Result<std::optional<PyInt>> {
+            const auto v = printed_arg(*text, key);
+            if (!v || o.given(dest)) return std::optional<PyInt>{};
+            auto i = PyInt::parse(*v, 10);
+            if (!i || !i->to_i64()) return failf("{}: bad '{}' line", path, trim(key));
+            return std::optional<PyInt>{*i};
+        };
+        auto s = printed("seed", "ARG seed ");
+        auto a = printed("allocated", "ARG allocated ");
+        auto n = printed("num", "ARG num ");
+        for (const auto* r : {&s, &a, &n})
+            if (!*r) return fail(r->error());
+        if (*s) seed = **s;
+        if (*a) allocated_n = *(*a)->to_i64();
+        if (*n) num_n = *(*n)->to_i64();
         if (o.given("pdbr")) {
             const auto p = parse_u64(trim(o.string("pdbr")));
             if (!p || *p >= kPages) return failf("--pdbr {}: a page number, 0..127", py_repr(o.string("pdbr")));
@@ -271,9 +289,9 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
         given_vas = dump->vas;
     }
 
-    emit(out, "ARG seed {}\nARG allocated {}\nARG num {}\n\n", o.integer("seed").str(), *allocated, *num);
+    emit(out, "ARG seed {}\nARG allocated {}\nARG num {}\n\n", seed.str(), allocated_n, num_n);
     PythonRandom rng;
-    rng.seed_magnitude(o.integer("seed").magnitude());
+    rng.seed_magnitude(seed.magnitude());
 
     std::optional<Memory> mem;
     std::vector<unsigned> vpns;
@@ -282,7 +300,7 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
         mem->set_pdbr(*dump->pdbr);
     } else {
         mem.emplace(rng);
-        auto v = mem->alloc_process(*allocated);
+        auto v = mem->alloc_process(allocated_n);
         if (!v) return fail(v.error());
         vpns = std::move(*v);
     }
@@ -291,7 +309,7 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
 
     const bool solve = o.flag("solve");
     const bool explicit_vas = vas_given || !given_vas.empty();
-    const std::int64_t count = explicit_vas ? static_cast<std::int64_t>(given_vas.size()) : *num;
+    const std::int64_t count = explicit_vas ? static_cast<std::int64_t>(given_vas.size()) : num_n;
     for (std::int64_t i = 0; i < count; ++i) {
         unsigned va = 0;
         if (explicit_vas) {
