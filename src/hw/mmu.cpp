@@ -32,29 +32,110 @@ public:
     MmuImpl(const MmuConfig& cfg, const PagingFormat& fmt, PhysMem& mem);
 
     template <bool Traced>
-    Translation translate(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace* tr);
+    [[gnu::noinline]] Translation translate(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace* tr);
+
+    // The hot path: a usable hit in a first-level structure, probed from flat arrays with
+    // precomputed masks; no allocation, no virtual call, no division. Anything else (a
+    // miss, an entry that does not permit the access, a clean entry on a write, a VA the
+    // geometry cannot represent) goes to translate<false>, which counts everything itself.
+    [[gnu::always_inline]] Translation translate_fast(VirtAddr va, AccessKind access, Privilege priv) {
+        FastPath& f = access == AccessKind::Execute ? fast_[1] : fast_[0];
+        const std::uint64_t v = va.value;
+        if (__builtin_expect(representable(va), 1)) {
+            const std::uint64_t vam = v & va_mask_;
+            // The entry of the previous fast hit on this path, if nothing touched the TLBs
+            // since: re-checked against the array, and exact without replacement
+            // bookkeeping (it is already the most recent of its set).
+            if (const FastProbe* m = f.memo_probe;
+                m && (((vam >> m->shift) << 4) | m->s_bits) == f.memo_key && m->keys[f.memo_e] == f.memo_key) {
+                const Tlb::Payload& d = m->data[f.memo_e];
+                if (__builtin_expect((d.perms & perm_bit(priv, access)) != 0 &&
+                                         (access != AccessKind::Write || (d.flags & Tlb::kDirty)),
+                                     1)) {
+                    ++*m->hits;
+                    ++f.hits;
+                    Translation t;
+                    t.pa = PhysAddr{d.base | (v & m->offset_mask)};
+                    t.size = m->size;
+                    t.cycles = f.cycles;
+                    return t;
+                }
+            }
+            const std::uint16_t asid = asid_.value;
+            const FastProbe* p = f.probes;
+            const FastProbe* const end = f.probes + f.n;
+            for (; p != end; ++p) {
+                const std::uint64_t vpn = vam >> p->shift;
+                const std::uint64_t key = (vpn << 4) | p->s_bits;
+                const std::size_t first = static_cast<std::size_t>(vpn & p->set_mask) * p->ways;
+                const std::uint64_t* k = p->keys + first;
+                for (unsigned w = 0; w < p->ways; ++w) {
+                    if (__builtin_expect(k[w] != key, 0)) continue;
+                    const std::size_t e = first + w;
+                    const Tlb::Payload& d = p->data[e];
+                    if (d.asid != asid && !(d.flags & Tlb::kGlobal)) continue;
+                    // Usable: the permission is there and a write finds the entry dirty.
+                    const unsigned ok_flags = (d.perms & perm_bit(priv, access)) != 0 &&
+                                              (access != AccessKind::Write || (d.flags & Tlb::kDirty));
+                    if (__builtin_expect(!ok_flags, 0)) return translate<false>(va, access, priv, nullptr);
+                    ++*p->hits;
+                    if (p->action == TlbHitAction::Stamp) {
+                        p->repl->stamp[e] = ++p->repl->clock;
+                    } else if (p->action != TlbHitAction::None) {
+                        p->repl->touch_entry(p->action, static_cast<unsigned>(e));
+                    }
+                    ++f.hits;  // translations, lookups, TLB hits and cycles are derived in stats()
+                    f.memo_probe = p;
+                    f.memo_e = e;
+                    f.memo_key = key;
+                    fast_[access == AccessKind::Execute ? 0 : 1].memo_probe = nullptr;
+                    Translation t;
+                    t.pa = PhysAddr{d.base | (v & p->offset_mask)};
+                    t.size = p->size;
+                    t.cycles = f.cycles;
+                    return t;
+                }
+            }
+        }
+        return translate<false>(va, access, priv, nullptr);
+    }
+
+    // The low va_bits bits name the page exactly (canonical for sign-extended formats,
+    // below 2^va_bits otherwise), so the TLBs may be used.
+    bool representable(VirtAddr va) const {
+        if (sign_extended_)
+            return static_cast<std::uint64_t>(static_cast<std::int64_t>(va.value << canon_shift_) >> canon_shift_) ==
+                   va.value;
+        return (va.value & ~va_mask_) == 0;
+    }
 
     void flush_va(VirtAddr va, Asid asid) {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_va(va, asid);
         pwc_.flush_asid(asid);
     }
     void flush_va_all_asids(VirtAddr va) {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_va_all_asids(va);
         pwc_.flush_all();
     }
     void flush_asid(Asid asid) {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_asid(asid);
         pwc_.flush_asid(asid);
     }
     void flush_all() {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_all();
         pwc_.flush_all();
     }
     void flush_nonglobal() {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_nonglobal();
         pwc_.flush_all();
     }
     void set_root(PhysAddr root, Asid asid) {
+        forget_memos();
         if (!cfg_.pcid) flush_nonglobal();
         root_ = root;
         asid_ = asid;
@@ -86,6 +167,37 @@ private:
     struct Path {
         std::vector<Level> levels;
     };
+    static constexpr unsigned kMaxFast = 8;
+    struct FastProbe {
+        const std::uint64_t* keys = nullptr;
+        const Tlb::Payload* data = nullptr;
+        std::uint64_t* hits = nullptr;     // the structure's hit counter
+        TlbReplState* repl = nullptr;      // its replacement state
+        TlbHitAction action = TlbHitAction::None;
+        std::uint64_t set_mask = 0;
+        std::uint64_t offset_mask = 0;
+        std::uint64_t s_bits = 0;  // the key's size-index and valid bits
+        unsigned ways = 0;
+        unsigned shift = 0;
+        PageSize size{};
+    };
+    // The first level of a path, flattened for translate_fast (n = 0: not used).
+    struct FastPath {
+        FastProbe probes[kMaxFast];
+        unsigned n = 0;
+        std::uint32_t cycles = 0;
+        std::uint64_t hits = 0;  // translations answered here since the last reset
+        // The last fast hit (memo_probe = nullptr: none): its probe, entry and key. Cleared
+        // by anything that may change TLB contents or replacement state other than a fast
+        // hit on this path.
+        const FastProbe* memo_probe = nullptr;
+        std::size_t memo_e = 0;
+        std::uint64_t memo_key = 0;
+    };
+    void forget_memos() {
+        fast_[0].memo_probe = nullptr;
+        fast_[1].memo_probe = nullptr;
+    }
 
     const Tlb* find_tlb(const std::string& name) const;
     // Installs the page in every level < `below` of the path that holds its size.
@@ -95,10 +207,12 @@ private:
     std::uint64_t va_mask_ = ~std::uint64_t{0};
     bool sign_extended_ = true;
     unsigned va_bits_ = 64;
+    unsigned canon_shift_ = 0;  // 64 - va_bits
     std::vector<Tlb> tlbs_;
     PageWalkCache pwc_;
     Walker walker_;
     Path paths_[2];  // 0 = data, 1 = instruction
+    FastPath fast_[2];
     MmuStats stats_;
     mutable MmuStats view_;
 };
@@ -113,7 +227,8 @@ MmuImpl::MmuImpl(const MmuConfig& cfg, const PagingFormat& fmt, PhysMem& mem)
     const auto& geo = fmt.geometry();
     va_bits_ = geo.va_bits;
     va_mask_ = va_bits_ >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << va_bits_) - 1;
-    sign_extended_ = geo.sign_extended;
+    sign_extended_ = geo.sign_extended && va_bits_ < 64;
+    canon_shift_ = 64 - std::min(va_bits_, 64u);
     const auto sizes = geo.page_sizes();
 
     Rng seeds(cfg.seed);
@@ -141,6 +256,26 @@ MmuImpl::MmuImpl(const MmuConfig& cfg, const PagingFormat& fmt, PhysMem& mem)
             if (!L.probes.empty()) paths_[pi].levels.push_back(std::move(L));
         }
     }
+    for (int pi = 0; pi < 2; ++pi) {
+        if (paths_[pi].levels.empty() || paths_[pi].levels[0].probes.size() > kMaxFast) continue;
+        Level& L = paths_[pi].levels[0];
+        FastPath& f = fast_[pi];
+        for (const Probe& pr : L.probes) {
+            FastProbe& fp = f.probes[f.n++];
+            fp.keys = pr.tlb->key_array();
+            fp.data = pr.tlb->payload_array();
+            fp.hits = pr.tlb->hit_counter();
+            fp.repl = &pr.tlb->repl_state_mut();
+            fp.action = pr.tlb->hit_action();
+            fp.set_mask = pr.tlb->set_mask();
+            fp.size = pr.tlb->size_at(pr.s);
+            fp.offset_mask = fp.size.mask();
+            fp.s_bits = Tlb::key_of(0, pr.s);
+            fp.ways = pr.tlb->ways();
+            fp.shift = fp.size.shift;
+        }
+        f.cycles = L.cycles;
+    }
     stats_.pwc_hits_per_level.assign(geo.depth() > 0 ? geo.depth() - 1 : 0, 0);
     for (const auto& t : tlbs_) stats_.tlbs.push_back(t.stats());
 }
@@ -166,6 +301,7 @@ void MmuImpl::drop_va(Path& path, VirtAddr va) {
 
 template <bool Traced>
 Translation MmuImpl::translate(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace* tr) {
+    forget_memos();
     ++stats_.translations;
     Translation t;
     if constexpr (Traced) {
@@ -181,15 +317,8 @@ Translation MmuImpl::translate(VirtAddr va, AccessKind access, Privilege priv, T
         return r;
     };
 
-    // Representable in the geometry: then the low va_bits bits name the page exactly and
-    // the TLBs may be used. Otherwise the format decides (and the TLBs are bypassed).
-    bool use_tlb;
-    if (sign_extended_ && va_bits_ < 64) {
-        const unsigned sh = 64 - va_bits_;
-        use_tlb = static_cast<std::uint64_t>(static_cast<std::int64_t>(va.value << sh) >> sh) == va.value;
-    } else {
-        use_tlb = (va.value & ~va_mask_) == 0;
-    }
+    // A VA the geometry cannot represent is for the format to judge, bypassing the TLBs.
+    const bool use_tlb = representable(va);
     Path& path = paths_[access == AccessKind::Execute ? 1 : 0];
     const PermMask need = perm_bit(priv, access);
 
@@ -286,6 +415,7 @@ const Tlb* MmuImpl::find_tlb(const std::string& name) const {
 }
 
 Status MmuImpl::insert_tlb_entry(const Mmu::TlbEntryInit& e) {
+    forget_memos();
     Tlb* t = const_cast<Tlb*>(find_tlb(e.structure));
     if (!t) {
         std::vector<std::string> names;
@@ -342,13 +472,18 @@ Result<std::vector<TlbEntryView>> MmuImpl::tlb_entries(const std::string& name) 
 
 const MmuStats& MmuImpl::stats() const {
     view_ = stats_;
+    for (const auto& f : fast_) {
+        view_.translations += f.hits;
+        view_.tlb_hits += f.hits;
+        view_.cycles += f.hits * f.cycles;
+    }
     for (std::size_t i = 0; i < tlbs_.size(); ++i) {
         TlbStats s = tlbs_[i].stats();
         s.lookups = 0;
         for (const auto& path : paths_)
             for (const auto& L : path.levels)
                 for (unsigned ti : L.tlb_indices)
-                    if (ti == i) s.lookups += L.lookups;
+                    if (ti == i) s.lookups += L.lookups + (&L == &path.levels[0] ? fast_[&path - paths_].hits : 0);
         s.misses = s.lookups - s.hits;
         view_.tlbs[i] = s;
     }
@@ -359,6 +494,7 @@ void MmuImpl::reset_stats() {
     auto per_level = stats_.pwc_hits_per_level.size();
     stats_ = MmuStats{};
     stats_.pwc_hits_per_level.assign(per_level, 0);
+    for (auto& f : fast_) f.hits = 0;
     for (auto& t : tlbs_) {
         t.reset_stats();
         stats_.tlbs.push_back(t.stats());
@@ -374,7 +510,7 @@ Mmu::Mmu(Mmu&&) noexcept = default;
 Mmu& Mmu::operator=(Mmu&&) noexcept = default;
 
 Translation Mmu::translate(VirtAddr va, AccessKind access, Privilege priv) {
-    return impl_->translate<false>(va, access, priv, nullptr);
+    return impl_->translate_fast(va, access, priv);
 }
 Translation Mmu::translate_traced(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace& trace) {
     return impl_->translate<true>(va, access, priv, &trace);

@@ -61,6 +61,7 @@ enum class TlbHitAction : std::uint8_t {
 //       way 0  way 1  way 2  way 3
 struct TlbReplState {
     unsigned sets = 1, ways = 1;
+    unsigned ways_shift = 0;  // log2(ways) when ways is a power of two (TreeBits policies)
     std::vector<std::uint64_t> stamp;  // per entry
     std::vector<std::uint8_t> tree;    // per set, ways-1 node bits (TreeBits policies only)
     std::vector<std::uint8_t> ref;     // per entry (RefBit policies only)
@@ -73,6 +74,15 @@ struct TlbReplState {
             case TlbHitAction::Stamp: stamp[std::size_t(set) * ways + way] = ++clock; break;
             case TlbHitAction::TreeBits: tree_touch(set, way); break;
             case TlbHitAction::RefBit: ref[std::size_t(set) * ways + way] = 1; break;
+        }
+    }
+    // The same, for entry e = set * ways + way (no division on the hit path).
+    void touch_entry(TlbHitAction a, unsigned e) {
+        switch (a) {
+            case TlbHitAction::None: break;
+            case TlbHitAction::Stamp: stamp[e] = ++clock; break;
+            case TlbHitAction::TreeBits: tree_touch(e >> ways_shift, e & (ways - 1)); break;
+            case TlbHitAction::RefBit: ref[e] = 1; break;
         }
     }
     void tree_touch(unsigned set, unsigned way);
@@ -144,10 +154,20 @@ public:
         return -1;
     }
     const Payload& payload(int e) const { return data_[static_cast<unsigned>(e)]; }
+    // The flat arrays (entry e = set * ways + way); stable for the structure's lifetime.
+    const std::uint64_t* key_array() const { return keys_.data(); }
+    const Payload* payload_array() const { return data_.data(); }
+    std::uint64_t va_mask() const { return va_mask_; }
+    std::uint64_t set_mask() const { return set_mask_; }
+    static std::uint64_t key_of(std::uint64_t vpn, unsigned s) { return key(vpn, s); }
+    // For the Mmu's first-level fast path, which applies hit() itself.
+    std::uint64_t* hit_counter() { return &stats_.hits; }
+    TlbReplState& repl_state_mut() { return st_; }
+    TlbHitAction hit_action() const { return action_; }
     // Records a hit on entry e: replacement bookkeeping and the hit counter.
     void hit(int e) {
         ++stats_.hits;
-        if (action_ != TlbHitAction::None) st_.touch(action_, unsigned(e) / ways_, unsigned(e) % ways_);
+        if (action_ != TlbHitAction::None) st_.touch_entry(action_, static_cast<unsigned>(e));
     }
 
     // Probes every size for (va, asid), counts one lookup and, on success, the hit.

@@ -74,6 +74,7 @@ Tlb::Tlb(const TlbConfig& cfg, std::uint64_t seed, unsigned va_bits) : cfg_(cfg)
     data_.assign(n, Payload{});
     st_.sets = sets_;
     st_.ways = ways_;
+    st_.ways_shift = static_cast<unsigned>(std::countr_zero(ways_));
     st_.stamp.assign(n, 0);
     if (std::has_single_bit(ways_) && ways_ > 1) st_.tree.assign(std::size_t(sets_) * (ways_ - 1), 0);
     st_.ref.assign(n, 0);

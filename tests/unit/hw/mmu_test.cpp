@@ -2,6 +2,7 @@
 // permissions, accessed/dirty updates, TLB hierarchy, ASIDs, flushes, cost, traces.
 #include <gtest/gtest.h>
 
+#include "vmlab/core/rng.hpp"
 #include "vmlab/hw/machine.hpp"
 #include "vmlab/hw/mmu.hpp"
 #include "vmlab/hw/paging.hpp"
@@ -621,4 +622,120 @@ TEST(Machine, CreateAndValidate) {
     bad.memory.bytes = std::uint64_t{1} << 30;
     EXPECT_EQ(bad.validate().error().message.substr(0, 13), "memory.frame:");
     EXPECT_FALSE(Machine::create(bad).has_value());
+}
+
+// translate() answers first-level hits from a flattened copy of the TLB arrays and a
+// memo of the previous hit; translate_traced() never does. Driven identically, two MMUs
+// must agree on every result, every statistic and every TLB entry.
+TEST(Mmu, FastPathIsExact) {
+    for (int unified = 0; unified < 2; ++unified)
+    for (const char* repl : {"lru", "tree-plru", "fifo", "random"}) {
+        SCOPED_TRACE(std::string(repl) + (unified ? " unified L1" : " split L1"));
+        auto cfg = x86({2, 4, 8});
+        if (unified)  // data and instruction paths share the first level
+            cfg.mmu.tlbs = {tlb("L1", 1, TlbKind::Unified, {kPage4K, kPage2M}, 8, 4, 1),
+                            tlb("L2", 2, TlbKind::Unified, {kPage4K, kPage2M}, 64, 8, 7)};
+        else
+            cfg.mmu.tlbs = {tlb("L1D", 1, TlbKind::Data, {kPage4K, kPage2M}, 16, 4, 1),
+                            tlb("L1I", 1, TlbKind::Instruction, {kPage4K}, 8, 2, 1),
+                            tlb("L2", 2, TlbKind::Unified, {kPage4K, kPage2M}, 64, 8, 7)};
+        for (auto& t : cfg.mmu.tlbs) t.replacement = repl;
+        cfg.mmu.seed = 5;
+        Env a(cfg), b(cfg);
+        Rng rng(99);
+        std::vector<VirtAddr> pages;
+        for (int i = 0; i < 40; ++i) {
+            const VirtAddr va{0x400000 + rng.below(64) * 0x1000 + (i % 2 ? 0x7f0000000000 : 0)};
+            const bool big = i % 10 == 9;
+            const VirtAddr base = big ? VirtAddr{0x40000000 + std::uint64_t(i) * 0x200000} : va;
+            if (a.pt->query(base).present) continue;
+            const auto at = attrs(rng.below(2), rng.below(2), rng.below(4) != 0, rng.below(2), rng.below(2), rng.below(5) == 0);
+            a.map(base, big ? kPage2M : kPage4K, at);
+            b.map(base, big ? kPage2M : kPage4K, at);
+            pages.push_back(base);
+        }
+        TranslationTrace tr;
+        for (int i = 0; i < 20000; ++i) {
+            const unsigned op = static_cast<unsigned>(rng.below(100));
+            if (op == 0) {
+                const VirtAddr v = pages[rng.below(pages.size())];
+                a.mmu().flush_va(v, Asid{1});
+                b.mmu().flush_va(v, Asid{1});
+            } else if (op == 1) {
+                const Asid s{static_cast<std::uint16_t>(1 + rng.below(2))};
+                a.mmu().set_root(a.pt->root(), s);
+                b.mmu().set_root(b.pt->root(), s);
+            } else if (op == 2) {
+                const VirtAddr v = pages[rng.below(pages.size())];
+                const auto at = attrs(rng.below(2), rng.below(2), true, true, rng.below(2));
+                a.pt->protect(v, at);
+                b.pt->protect(v, at);
+            } else {
+                // Mostly runs of accesses to one page, as programs do.
+                const VirtAddr v = pages[rng.below(pages.size())] + rng.below(4096);
+                for (int k = 0, n = 1 + int(rng.below(6)); k < n; ++k) {
+                    const auto acc = static_cast<AccessKind>(rng.below(3));
+                    const auto priv = rng.below(4) ? U : K;
+                    const Translation x = a.mmu().translate(v + 8 * k, acc, priv);
+                    const Translation y = b.mmu().translate_traced(v + 8 * k, acc, priv, tr);
+                    ASSERT_EQ(x.fault.kind, y.fault.kind) << i;
+                    ASSERT_EQ(x.pa, y.pa) << i;
+                    ASSERT_EQ(x.size, y.size) << i;
+                    ASSERT_EQ(x.cycles, y.cycles) << i;
+                }
+            }
+        }
+        const MmuStats& sa = a.mmu().stats();
+        const MmuStats& sb = b.mmu().stats();
+        EXPECT_EQ(sa.translations, sb.translations);
+        EXPECT_EQ(sa.tlb_hits, sb.tlb_hits);
+        EXPECT_EQ(sa.walks, sb.walks);
+        EXPECT_EQ(sa.cycles, sb.cycles);
+        EXPECT_EQ(sa.faults, sb.faults);
+        EXPECT_EQ(sa.pwc_hits, sb.pwc_hits);
+        EXPECT_EQ(sa.dirty_rewalks, sb.dirty_rewalks);
+        EXPECT_EQ(sa.permission_rewalks, sb.permission_rewalks);
+        EXPECT_GT(sa.tlb_hits, sa.translations / 2);
+        for (std::size_t i = 0; i < sa.tlbs.size(); ++i) {
+            EXPECT_EQ(sa.tlbs[i].lookups, sb.tlbs[i].lookups) << sa.tlbs[i].name;
+            EXPECT_EQ(sa.tlbs[i].hits, sb.tlbs[i].hits) << sa.tlbs[i].name;
+            EXPECT_EQ(sa.tlbs[i].fills, sb.tlbs[i].fills) << sa.tlbs[i].name;
+            EXPECT_EQ(sa.tlbs[i].evictions, sb.tlbs[i].evictions) << sa.tlbs[i].name;
+            const auto ea = *a.mmu().tlb_entries(sa.tlbs[i].name);
+            const auto eb = *b.mmu().tlb_entries(sa.tlbs[i].name);
+            ASSERT_EQ(ea.size(), eb.size());
+            for (std::size_t j = 0; j < ea.size(); ++j) {
+                EXPECT_EQ(ea[j].set, eb[j].set);
+                EXPECT_EQ(ea[j].way, eb[j].way);
+                EXPECT_EQ(ea[j].vpn, eb[j].vpn);
+                EXPECT_EQ(ea[j].dirty, eb[j].dirty);
+            }
+        }
+    }
+}
+
+TEST(Mmu, FastPathKeepsPlruExactAcrossPaths) {
+    // One unified 4-entry tree-PLRU structure serves data and instruction fetches. Fill
+    // P0..P3 (ways 0..3, bits [0,0,0]); read P0 (bits [1,1,0]); fetch P2 ([0,1,1]); read P0
+    // again ([1,1,1]). A miss must now evict way 3 (root=1 -> node 2=1 -> way 3): P3 goes,
+    // P1 stays.
+    auto cfg = x86();
+    cfg.mmu.tlbs = {tlb("L1", 1, TlbKind::Unified, {kPage4K}, 4, 0, 1)};
+    cfg.mmu.tlbs[0].replacement = "tree-plru";
+    Env e(cfg);
+    std::vector<VirtAddr> p;
+    for (int i = 0; i < 5; ++i) {
+        p.push_back(VirtAddr{0x10000000 + std::uint64_t(i) * 0x1000});
+        e.map(p.back(), kPage4K, attrs(true, true, true));
+    }
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(e.mmu().translate(p[i], R, U).ok());
+    ASSERT_TRUE(e.mmu().translate(p[0], R, U).ok());
+    ASSERT_TRUE(e.mmu().translate(p[2], X, U).ok());
+    ASSERT_TRUE(e.mmu().translate(p[0] + 8, R, U).ok());
+    ASSERT_EQ(e.mmu().stats().walks, 4u);
+    ASSERT_TRUE(e.mmu().translate(p[4], R, U).ok());  // miss: evicts way 3
+    auto entries = *e.mmu().tlb_entries("L1");
+    ASSERT_EQ(entries.size(), 4u);
+    EXPECT_EQ(entries[3].vpn.value, p[4].value >> 12);
+    EXPECT_EQ(entries[1].vpn.value, p[1].value >> 12);
 }
