@@ -1,0 +1,16 @@
+-- tests/oracle/linux/fork_cow.c in vmlab (fault counts, Pss, copies and reuses).
+local p = spawn("parent")
+local a = p:mmap{len = 64 * PAGE}
+p:touch(a, 64 * PAGE, "write")
+local c = p:fork()
+local b = c:faults()
+c:touch(a, 16 * PAGE, "write")
+local f = c:faults()
+printf("child_write16.minflt %d", f.minor - b.minor)
+printf("child_write16.pss_kb %d", c:smaps(a).pss // KiB)
+b = p:faults()
+p:touch(a, 64 * PAGE, "write")
+f = p:faults()
+printf("parent_write64.minflt %d", f.minor - b.minor)
+printf("parent_write64.copied %d", f.cow_copy - b.cow_copy)
+printf("parent_write64.reused %d", f.cow_reuse - b.cow_reuse)
