@@ -352,6 +352,14 @@ Status Planner::map_kernel_object(ExecObject& obj, bool interp) {
         const std::uint64_t pgoff = s.vaddr & (ps_ - 1);
         std::uint64_t zero_start, zero_end;
         const std::string what = fmt::format("PT_LOAD[{}]", k);
+        if (bias + s.vaddr < bias || addr + s.memsz < addr || up(addr + s.memsz) > o_.task_size) {
+            Location loc;
+            loc.file = e.path;
+            loc.byte_offset = static_cast<std::int64_t>(s.header_offset + 16);
+            return fail(fmt::format("program header {} (PT_LOAD): [{:#x}, {:#x}) is not below TASK_SIZE {:#x}",
+                                    e.loads[k], addr, addr + s.memsz, o_.task_size),
+                        std::move(loc));
+        }
         if (s.filesz) {
             const std::uint64_t map_addr = down(addr);
             const std::uint64_t size = up(s.filesz + pgoff);

@@ -909,6 +909,16 @@ TEST_F(ExecPlanBadElf, BadProgramHeaders) {
         if (peek<std::uint32_t>(b, phoff() + i * 56) == PT_LOAD) poke<std::uint32_t>(b, phoff() + i * 56, PT_NULL);
     EXPECT_NE(expect_error(b, "noload").message.find("PT_LOAD"), std::string::npos);
 
+    // The last PT_LOAD moved above the user half (p_vaddr stays congruent to p_offset).
+    std::uint64_t last_load = 0;
+    for (std::uint16_t i = 0; i < peek<std::uint16_t>(good, 56); ++i)
+        if (peek<std::uint32_t>(good, phoff() + i * 56) == PT_LOAD) last_load = phoff() + i * 56;
+    b = good;
+    poke<std::uint64_t>(b, last_load + 16, 0xffff800000000000ull + peek<std::uint64_t>(good, last_load + 16));
+    e = expect_error(b, "kernelhalf");
+    EXPECT_NE(e.message.find("TASK_SIZE"), std::string::npos) << e.str();
+    EXPECT_EQ(e.where.byte_offset, static_cast<std::int64_t>(last_load + 16));
+
     const std::uint64_t interp = ph_of(PT_INTERP);
     ASSERT_NE(interp, 0u);
     b = good;
