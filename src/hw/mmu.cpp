@@ -77,7 +77,7 @@ public:
                     // Usable: the permission is there and a write finds the entry dirty.
                     const unsigned ok_flags = (d.perms & perm_bit(priv, access)) != 0 &&
                                               (access != AccessKind::Write || (d.flags & Tlb::kDirty));
-                    if (__builtin_expect(!ok_flags, 0)) return translate<false>(va, access, priv, nullptr);
+                    if (__builtin_expect(!ok_flags, 0)) return slow(va, access, priv);
                     ++*p->hits;
                     if (p->action == TlbHitAction::Stamp) {
                         p->repl->stamp[e] = ++p->repl->clock;
@@ -97,6 +97,9 @@ public:
                 }
             }
         }
+        return slow(va, access, priv);
+    }
+    [[gnu::noinline, gnu::cold]] Translation slow(VirtAddr va, AccessKind access, Privilege priv) {
         return translate<false>(va, access, priv, nullptr);
     }
 

@@ -30,7 +30,7 @@ const char* to_string(TlbKind k) {
 
 Status TlbConfig::validate() const {
     if (name.empty()) return fail("name: a TLB structure needs a name");
-    if (level == 0 || level > 8) return failf("level: {} is out of range (1 = looked up first, at most 8)", level);
+    if (level == 0 || level > 16) return failf("level: {} is out of range (1 = looked up first, at most 16)", level);
     if (page_sizes.empty()) return fail("page_sizes: must list at least one page size");
     if (page_sizes.size() > 8) return failf("page_sizes: {} sizes listed; a structure holds at most 8", page_sizes.size());
     for (std::size_t i = 0; i < page_sizes.size(); ++i) {

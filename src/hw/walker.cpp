@@ -14,10 +14,16 @@ Walker::Walker(const PagingFormat& fmt, PhysMem& mem, const CostConfig& cost, Pa
       pwc_hit_cycles_(pwc_hit_cycles),
       va_mask_(fmt.geometry().va_bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << fmt.geometry().va_bits) - 1),
       hw_ad_(fmt.ad_mode() == AdMode::Hardware),
-      table_a_(fmt.sets_table_accessed()) {}
+      table_a_(fmt.sets_table_accessed()) {
+    for (unsigned i = 0; i < geo_.depth(); ++i) {
+        const PagingLevel& L = geo_.levels[i];
+        lv_.push_back(Lv{(std::uint64_t{1} << L.bits) - 1, L.shift, L.entry_bytes, L.leaf_allowed, pwc_.has_level(i)});
+    }
+}
 
-WalkOutcome Walker::walk(VirtAddr va, AccessKind access, Privilege priv, PhysAddr root, Asid asid,
-                         std::vector<WalkStepTrace>* steps) {
+template <bool Traced>
+WalkOutcome Walker::walk_impl(VirtAddr va, AccessKind access, Privilege priv, PhysAddr root, Asid asid,
+                              std::vector<WalkStepTrace>* steps) {
     WalkOutcome out;
     auto fault = [&](FaultKind k, unsigned level) {
         out.fault = k;
@@ -43,7 +49,7 @@ WalkOutcome Walker::walk(VirtAddr va, AccessKind access, Privilege priv, PhysAdd
                 table = h.next_table;
                 allow = h.allow;
                 level = lv + 1;
-                if (steps) {
+                if constexpr (Traced) {
                     WalkStepTrace s;
                     s.level = lv;
                     s.index = geo_.index(lv, VirtAddr{vam});
@@ -59,11 +65,11 @@ WalkOutcome Walker::walk(VirtAddr va, AccessKind access, Privilege priv, PhysAdd
     }
 
     for (; level < depth; ++level) {
-        const PagingLevel& L = geo_.levels[level];
-        const std::uint64_t index = (vam >> L.shift) & ((std::uint64_t{1} << L.bits) - 1);
+        const Lv& L = lv_[level];
+        const std::uint64_t index = (vam >> L.shift) & L.index_mask;
         const PhysAddr epa{table + index * L.entry_bytes};
-        WalkStepTrace* step = nullptr;
-        if (steps) {
+        [[maybe_unused]] WalkStepTrace* step = nullptr;
+        if constexpr (Traced) {
             steps->emplace_back();
             step = &steps->back();
             step->level = level;
@@ -75,7 +81,7 @@ WalkOutcome Walker::walk(VirtAddr va, AccessKind access, Privilege priv, PhysAdd
         ++out.mem_refs;
         out.cycles += cost_.memory_ref_cycles;
         const DecodedEntry d = fmt_.decode(level, raw);
-        if (step) {
+        if constexpr (Traced) {
             step->raw = raw;
             step->decoded = d;
             step->flags = fmt_.describe(level, raw);
@@ -90,9 +96,9 @@ WalkOutcome Walker::walk(VirtAddr va, AccessKind access, Privilege priv, PhysAdd
                     mem_.write_uint(epa, L.entry_bytes, fmt_.set_accessed(level, raw));
                     ++out.ad_writes;
                     out.cycles += cost_.ad_update_cycles;
-                    if (step) step->ad_written = true;
+                    if constexpr (Traced) step->ad_written = true;
                 }
-                if (pwc_.has_level(level)) pwc_.insert(level, vam >> L.shift, asid, {d.addr, allow});
+                if (L.pwc) pwc_.insert(level, vam >> L.shift, asid, {d.addr, allow});
                 table = d.addr;
                 break;
             }
@@ -129,14 +135,14 @@ WalkOutcome Walker::walk(VirtAddr va, AccessKind access, Privilege priv, PhysAdd
                     now = fmt_.set_dirty(level, now);
                     dirty = true;
                 }
-                const PageSize size = d.size.shift ? d.size : L.leaf_size();
+                const PageSize size = d.size.shift ? d.size : PageSize::from_shift(L.shift);
                 // The whole page must be memory: the TLB will answer for any byte of it.
                 if (!mem_.contains(PhysAddr{d.addr}, size.bytes())) return fault(FaultKind::BusError, level);
                 if (now != raw) {
                     mem_.write_uint(epa, L.entry_bytes, now);
                     ++out.ad_writes;
                     out.cycles += cost_.ad_update_cycles;
-                    if (step) step->ad_written = true;
+                    if constexpr (Traced) step->ad_written = true;
                     // Permissions and dirty state as the entry now reads (DBM changes them).
                     const DecodedEntry dn = fmt_.decode(level, now);
                     if (dn.kind == EntryKind::Leaf) {
@@ -156,5 +162,8 @@ WalkOutcome Walker::walk(VirtAddr va, AccessKind access, Privilege priv, PhysAdd
     }
     return fault(FaultKind::ReservedBit, depth ? depth - 1 : 0);
 }
+
+template WalkOutcome Walker::walk_impl<true>(VirtAddr, AccessKind, Privilege, PhysAddr, Asid, std::vector<WalkStepTrace>*);
+template WalkOutcome Walker::walk_impl<false>(VirtAddr, AccessKind, Privilege, PhysAddr, Asid, std::vector<WalkStepTrace>*);
 
 }  // namespace vmlab

@@ -55,9 +55,25 @@ public:
     // `steps` (optional) receives one record per level visited; a PWC hit is one record
     // (pwc_hit = true) for the deepest cached level, standing for the levels above it.
     WalkOutcome walk(VirtAddr va, AccessKind access, Privilege priv, PhysAddr root, Asid asid,
-                     std::vector<WalkStepTrace>* steps);
+                     std::vector<WalkStepTrace>* steps) {
+        return steps ? walk_impl<true>(va, access, priv, root, asid, steps)
+                     : walk_impl<false>(va, access, priv, root, asid, nullptr);
+    }
 
 private:
+    template <bool Traced>
+    WalkOutcome walk_impl(VirtAddr va, AccessKind access, Privilege priv, PhysAddr root, Asid asid,
+                          std::vector<WalkStepTrace>* steps);
+    // The geometry's levels, flattened for the loop.
+    struct Lv {
+        std::uint64_t index_mask = 0;
+        std::uint8_t shift = 0;
+        std::uint8_t entry_bytes = 8;
+        bool leaf_allowed = false;
+        bool pwc = false;  // this level has a page-walk cache
+    };
+    std::vector<Lv> lv_;
+
     const PagingFormat& fmt_;
     const PagingGeometry& geo_;
     PhysMem& mem_;
