@@ -47,8 +47,8 @@ bool KernelImpl::expand_stack(Mm& mm, Vma* v, VirtAddr addr) {
     const std::uint64_t size = v->end - addr;
     const std::uint64_t grow = pages(v->start - addr);
     if (!may_expand_vm(mm, v->flags, grow)) return false;
-    if (size > cfg_.stack_rlimit) return false;
-    if ((v->flags & vm::kLocked) && ((mm.locked_vm + grow) << page_.shift) > cfg_.memlock_rlimit) return false;
+    if (size > mm.lim.stack) return false;
+    if ((v->flags & vm::kLocked) && ((mm.locked_vm + grow) << page_.shift) > mm.lim.memlock) return false;
     if ((v->flags & vm::kAccount) && !vm_enough_memory(grow)) return false;
     mm.vmas.reshape(v, addr, v->end);
     v->pgoff -= grow;

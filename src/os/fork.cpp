@@ -34,6 +34,7 @@ SysResult<Pid> Kernel::fork(Tid caller) {
     cm.env_start = pm.env_start;
     cm.env_end = pm.env_end;
     cm.def_flags = pm.def_flags & vm::kNoHugePage;  // VM_INIT_DEF_MASK
+    cm.lim = pm.lim;
     child.disp = parent.disp;
     child.fds = parent.fds;  // the open file descriptions are shared
 

@@ -75,6 +75,10 @@ struct Mm {
     std::uint64_t rss_anon = 0, rss_file = 0, rss_shmem = 0, hiwater_rss = 0;  // pages
     std::uint64_t total_vm = 0, locked_vm = 0, data_vm = 0, exec_vm = 0, stack_vm = 0;  // pages
     VmFlags def_flags = 0;               // mlockall(MCL_FUTURE) -> VM_LOCKED
+    // The owning process's resource limits (bytes; ~0 = unlimited), set by setrlimit.
+    struct Limits {
+        std::uint64_t stack = 0, data = ~0ull, as = ~0ull, memlock = 0, nofile = 1024;
+    } lim;
     std::vector<std::uint8_t> used;      // per CPU: has run there since its ASID was last flushed
     std::vector<std::uint8_t> stale;     // per CPU: TLB may hold stale entries of this ASID
     std::uint64_t rss() const { return rss_anon + rss_file + rss_shmem; }

@@ -200,6 +200,11 @@ std::unique_ptr<Mm> KernelImpl::new_mm(Process* owner) {
     mm->id = next_mm_id_++;
     mm->owner = owner;
     mm->pt = std::move(*pt);
+    mm->lim.stack = cfg_.stack_rlimit;
+    mm->lim.data = cfg_.data_rlimit;
+    mm->lim.as = cfg_.as_rlimit;
+    mm->lim.memlock = cfg_.memlock_rlimit;
+    mm->lim.nofile = cfg_.nofile_rlimit;
     mm->used.assign(cpus_.size(), 0);
     mm->stale.assign(cpus_.size(), 0);
     if (!free_asids_.empty()) {
@@ -243,9 +248,9 @@ void KernelImpl::vm_stat_account(Mm& mm, VmFlags flags, std::int64_t npages) {
 }
 
 bool KernelImpl::may_expand_vm(const Mm& mm, VmFlags flags, std::uint64_t npages) const {
-    if (cfg_.as_rlimit != ~0ull && mm.total_vm + npages > (cfg_.as_rlimit >> page_.shift)) return false;
-    if ((flags & (vm::kWrite | vm::kShared | vm::kGrowsDown)) == vm::kWrite && cfg_.data_rlimit != ~0ull &&
-        mm.data_vm + npages > (cfg_.data_rlimit >> page_.shift))
+    if (mm.lim.as != ~0ull && mm.total_vm + npages > (mm.lim.as >> page_.shift)) return false;
+    if ((flags & (vm::kWrite | vm::kShared | vm::kGrowsDown)) == vm::kWrite && mm.lim.data != ~0ull &&
+        mm.data_vm + npages > (mm.lim.data >> page_.shift))
         return false;
     return true;
 }

@@ -236,8 +236,8 @@ SysResult<VirtAddr> Kernel::mmap(Tid caller, VirtAddr addr, std::uint64_t len, i
     if (!area) return area.error;
     addr = *area;
     if ((flags & sys::kMapFixedNoReplace) && mm.vmas.intersects(addr, addr + len)) return Errno::Exist;
-    if ((flags & sys::kMapLocked) && k.cfg_.memlock_rlimit == 0) return Errno::Perm;
-    if ((vm_flags & vm::kLocked) && ((mm.locked_vm + k.pages(len)) << k.page_.shift) > k.cfg_.memlock_rlimit)
+    if ((flags & sys::kMapLocked) && mm.lim.memlock == 0) return Errno::Perm;
+    if ((vm_flags & vm::kLocked) && ((mm.locked_vm + k.pages(len)) << k.page_.shift) > mm.lim.memlock)
         return Errno::Again;  // mlock_future_ok
     std::shared_ptr<Inode> inode;
     const int type = flags & sys::kMapType;
@@ -354,8 +354,8 @@ VirtAddr KernelImpl::do_brk(Process& p, Thread* caller, VirtAddr brk) {
     Mm& mm = *p.mm;
     const VirtAddr orig = mm.brk;
     if (brk < mm.start_brk) return orig;
-    if (cfg_.data_rlimit != ~0ull &&
-        (brk - mm.start_brk) + (mm.end_data - mm.start_data) > cfg_.data_rlimit)  // check_data_rlimit
+    if (mm.lim.data != ~0ull &&
+        (brk - mm.start_brk) + (mm.end_data - mm.start_data) > mm.lim.data)  // check_data_rlimit
         return orig;
     const VirtAddr newbrk{page_align(brk.value)}, oldbrk{page_align(mm.brk.value)};
     if (oldbrk == newbrk) {
@@ -444,7 +444,7 @@ static Resize vma_to_resize(KernelImpl& k, Mm& mm, VirtAddr addr, std::uint64_t 
     if (pgoff + k.pages(new_len) < pgoff) return {nullptr, Errno::Inval};
     if (v->flags & (vm::kDontExpand | vm::kPfnMap)) return {nullptr, Errno::Fault};
     const std::uint64_t grow = new_len > old_len ? k.pages(new_len - old_len) : 0;
-    if ((v->flags & vm::kLocked) && ((mm.locked_vm + grow) << k.page_.shift) > k.cfg_.memlock_rlimit)
+    if ((v->flags & vm::kLocked) && ((mm.locked_vm + grow) << k.page_.shift) > mm.lim.memlock)
         return {nullptr, Errno::Again};
     if (!k.may_expand_vm(mm, v->flags, grow)) return {nullptr, Errno::NoMem};
     return {v, Errno::None};

@@ -159,7 +159,7 @@ SysStatus Kernel::mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags)
     const VirtAddr end = start + len;
     if (end < start) return Errno::Inval;
     // RLIMIT_MEMLOCK, counting pages already locked in the range once (unprivileged).
-    const std::uint64_t limit = k.cfg_.memlock_rlimit >> k.page_.shift;
+    const std::uint64_t limit = mm.lim.memlock >> k.page_.shift;
     std::uint64_t locked = k.pages(len) + mm.locked_vm;
     if (locked > limit) {
         locked -= locked_pages_in(k, mm, start, end);
@@ -190,7 +190,7 @@ SysStatus Kernel::mlockall(Tid caller, int flags) {
     Mm& mm = *t->proc->mm;
     if (!flags || (flags & ~(sys::kMclCurrent | sys::kMclFuture | sys::kMclOnFault)) || flags == sys::kMclOnFault)
         return Errno::Inval;
-    if ((flags & sys::kMclCurrent) && mm.total_vm > (k.cfg_.memlock_rlimit >> k.page_.shift)) return Errno::NoMem;
+    if ((flags & sys::kMclCurrent) && mm.total_vm > (mm.lim.memlock >> k.page_.shift)) return Errno::NoMem;
     const VmFlags lock = vm::kLocked | ((flags & sys::kMclOnFault) ? vm::kLockOnFault : 0);
     mm.def_flags &= ~(vm::kLocked | vm::kLockOnFault);
     if (flags & sys::kMclFuture) mm.def_flags |= lock;

@@ -285,7 +285,7 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
     if (path.size() >= 4096) return Errno::NameTooLong;
     const int acc = flags & sys::kOAccMode;
     if (acc == sys::kOAccMode) return Errno::Inval;
-    if (open_count(p) + 3 >= k.cfg_.nofile_rlimit) return Errno::MFile;
+    if (open_count(p) + 3 >= p.mm->lim.nofile) return Errno::MFile;
     std::error_code ec;
     const std::string canon = fs::weakly_canonical(fs::absolute(fs::path(path), ec), ec).string();
     if (ec) return Errno::NoEnt;
@@ -352,7 +352,7 @@ SysResult<int> Kernel::memfd_create(Tid caller, const std::string& name) {
     Thread* t = k.enter(caller);
     if (!t) return Errno::Srch;
     if (name.size() > 249) return Errno::Inval;  // MFD_NAME_MAX_LEN
-    if (open_count(*t->proc) + 3 >= k.cfg_.nofile_rlimit) return Errno::MFile;
+    if (open_count(*t->proc) + 3 >= t->proc->mm->lim.nofile) return Errno::MFile;
     auto ino = k.make_inode(Inode::Kind::Shmem);
     ino->path = "memfd:" + name;
     ino->display = "/memfd:" + name + " (deleted)";
@@ -393,6 +393,7 @@ SysResult<std::uint64_t> Kernel::pread(Tid caller, int fd, std::span<std::uint8_
         auto f = k.cache_get(ino, pos >> k.page_.shift, nullptr, 2, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
         k.mem_.read(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
+        k.mem_.set_flag(*f, kFrameReferenced);  // mark_page_accessed
         done += chunk;
     }
     return n;
@@ -426,6 +427,7 @@ SysResult<std::uint64_t> Kernel::pwrite(Tid caller, int fd, std::span<const std:
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
         k.mem_.write(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
         k.mem_.set_flag(*f, kFrameDirty);
+        k.mem_.set_flag(*f, kFrameReferenced);
         done += chunk;
     }
     return static_cast<std::uint64_t>(buf.size());

@@ -63,7 +63,7 @@ void KernelImpl::setup_layout(Mm& mm, bool randomize) {
     mm.stack_top = VirtAddr{stack_top};
     // mmap_base (arch/x86/mm/mmap.c and mm/util.c): below the stack rlimit, the guard gap
     // and the stack's random range, at least MIN_GAP and at most 5/6 of the space.
-    std::uint64_t gap = cfg_.stack_rlimit;
+    std::uint64_t gap = mm.lim.stack;
     const std::uint64_t pad = cfg_.stack_guard_gap_pages * ps_ + stack_rnd_max;
     if (gap + pad > gap) gap += pad;
     const std::uint64_t gap_min = x86_ ? cfg_.mmap_min_gap : cfg_.mmap_min_gap + stack_rnd_max;
@@ -222,6 +222,37 @@ SysStatus Kernel::set_name(Pid pid, std::string name) {
     if (!p) return Errno::Srch;
     p->name = std::move(name);
     return {};
+}
+
+namespace {
+std::uint64_t* limit_field(Mm& mm, Rlimit which) {
+    switch (which) {
+        case Rlimit::Stack: return &mm.lim.stack;
+        case Rlimit::Data: return &mm.lim.data;
+        case Rlimit::As: return &mm.lim.as;
+        case Rlimit::Memlock: return &mm.lim.memlock;
+        case Rlimit::Nofile: return &mm.lim.nofile;
+    }
+    return nullptr;
+}
+}  // namespace
+
+SysStatus Kernel::setrlimit(Tid caller, Rlimit which, std::uint64_t value) {
+    Thread* t = impl_->enter(caller);
+    if (!t) return Errno::Srch;
+    std::uint64_t* f = limit_field(*t->proc->mm, which);
+    if (!f) return Errno::Inval;
+    if (which == Rlimit::Nofile && (value < 3 || value > (1u << 20))) return Errno::Inval;  // nr_open
+    *f = value;
+    return {};
+}
+
+SysResult<std::uint64_t> Kernel::getrlimit(Tid caller, Rlimit which) {
+    Thread* t = impl_->enter(caller);
+    if (!t) return Errno::Srch;
+    std::uint64_t* f = limit_field(*t->proc->mm, which);
+    if (!f) return Errno::Inval;
+    return *f;
 }
 
 bool KernelImpl::deliver(Process& p, const SigInfo& s) {

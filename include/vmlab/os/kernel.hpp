@@ -75,6 +75,9 @@ struct MmLayout {
     Asid asid{};
 };
 
+// Resource limits a process can change (setrlimit's soft limits; bytes or descriptors).
+enum class Rlimit : std::uint8_t { Stack, Data, As, Memlock, Nofile };
+
 enum class SigDisposition : std::uint8_t {
     Default,  // SIGSEGV/SIGBUS terminate the process (its threads exit, it becomes a zombie)
     Catch,    // recorded and returned to the caller; the process keeps running
@@ -120,6 +123,9 @@ public:
     SysStatus exec(Tid caller, const ExecPlan& plan);
     SysStatus set_signal_disposition(Pid pid, int signo, SigDisposition d);
     SysStatus set_name(Pid pid, std::string name);
+    // setrlimit/getrlimit of the caller's process (~0 = RLIM_INFINITY); inherited by fork.
+    SysStatus setrlimit(Tid caller, Rlimit which, std::uint64_t value);
+    SysResult<std::uint64_t> getrlimit(Tid caller, Rlimit which);
 
     // ---- memory-management system calls -----------------------------------------------
     SysResult<VirtAddr> mmap(Tid caller, VirtAddr addr, std::uint64_t len, int prot, int flags,
