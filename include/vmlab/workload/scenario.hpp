@@ -45,9 +45,6 @@ Result<ScenarioOutcome> run_scenario_file(const std::string& path, const Scenari
 Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& name, const ScenarioOptions& opt,
                                      std::ostream& out);
 
-// False while the build lacks the kernel model (run_scenario then always fails).
-bool scenarios_available();
-
 // The built-in tour (`vmlab tour`): the text of examples/tour.lua, compiled in.
 std::string_view tour_scenario();
 

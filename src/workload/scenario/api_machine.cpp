@@ -7,7 +7,6 @@
 #include "workload/scenario/context.hpp"
 #include "workload/scenario/flags.hpp"
 
-#ifdef VMLAB_SCENARIO_KERNEL
 namespace vmlab::scenario {
 
 // ---- argument helpers ---------------------------------------------------------------------
@@ -360,4 +359,3 @@ void open_machine_api(lua_State* L) {
 }
 
 }  // namespace vmlab::scenario
-#endif  // VMLAB_SCENARIO_KERNEL

@@ -8,7 +8,6 @@
 #include "vmlab/core/strings.hpp"
 #include "workload/scenario/context.hpp"
 
-#ifdef VMLAB_SCENARIO_KERNEL
 namespace vmlab::scenario {
 
 namespace {
@@ -386,4 +385,3 @@ void open_stats_api(lua_State* L) {
 }
 
 }  // namespace vmlab::scenario
-#endif  // VMLAB_SCENARIO_KERNEL

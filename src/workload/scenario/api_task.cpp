@@ -10,7 +10,6 @@
 #include "workload/scenario/context.hpp"
 #include "workload/scenario/flags.hpp"
 
-#ifdef VMLAB_SCENARIO_KERNEL
 namespace vmlab::scenario {
 
 void push_task(lua_State* L, Pid pid, Tid tid) {
@@ -744,4 +743,3 @@ void open_task_api(lua_State* L) {
 }
 
 }  // namespace vmlab::scenario
-#endif  // VMLAB_SCENARIO_KERNEL

@@ -7,12 +7,6 @@
 // frames are gone.
 #pragma once
 
-// The binding needs the kernel model's implementation (src/os/). Until it is part of the
-// build, run_scenario reports that scenarios are unavailable.
-#if __has_include("os/kernel_impl.hpp")
-#define VMLAB_SCENARIO_KERNEL 1
-#endif
-
 #include <cstdint>
 #include <memory>
 #include <ostream>

@@ -8,11 +8,6 @@
 
 namespace vmlab {
 
-#ifdef VMLAB_SCENARIO_KERNEL
-
-bool scenarios_available() { return true; }
-
-
 using namespace vmlab::scenario;
 
 namespace scenario {
@@ -94,16 +89,6 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& n
     }
     return ScenarioOutcome{ctx.expectations};
 }
-
-#else
-
-bool scenarios_available() { return false; }
-
-Result<ScenarioOutcome> run_scenario(std::string_view, const std::string& name, const ScenarioOptions&, std::ostream&) {
-    return fail("scenarios are not available in this build: the kernel model is missing", Location{name});
-}
-
-#endif  // VMLAB_SCENARIO_KERNEL
 
 Result<ScenarioOutcome> run_scenario_file(const std::string& path, const ScenarioOptions& opt, std::ostream& out) {
     std::error_code ec;

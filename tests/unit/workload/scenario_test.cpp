@@ -29,20 +29,15 @@ Run run(const std::string& text, ScenarioOptions opt = {}) {
     return res;
 }
 
-#define REQUIRE_SCENARIOS() \
-    if (!scenarios_available()) GTEST_SKIP() << "the kernel model is not in this build yet"
-
 }  // namespace
 
 TEST(Scenario, PrintsAndCountsExpectations) {
-    REQUIRE_SCENARIOS();
     auto r = run("print('hello', 1, true)\nprintf('%d-%s\\n', 7, 'x')\nexpect(1 == 1)\nexpect_eq(2, 2)\n");
     ASSERT_TRUE(r.ok) << r.error.str();
     EXPECT_EQ(r.out, "hello\t1\ttrue\n7-x\n");
 }
 
 TEST(Scenario, SyntaxErrorNamesFileAndLine) {
-    REQUIRE_SCENARIOS();
     auto r = run("local a = 1\nlocal b = = 2\n");
     ASSERT_FALSE(r.ok);
     EXPECT_EQ(r.error.where.file, "t.lua");
@@ -51,7 +46,6 @@ TEST(Scenario, SyntaxErrorNamesFileAndLine) {
 }
 
 TEST(Scenario, TruncatedScriptIsASyntaxErrorAtItsEnd) {
-    REQUIRE_SCENARIOS();
     auto r = run("for i = 1, 3 do\n  print(i)\n");
     ASSERT_FALSE(r.ok);
     EXPECT_EQ(r.error.where.line, 3u);  // Lua reports the end of the file (line 3, after the last '\n')
@@ -59,7 +53,6 @@ TEST(Scenario, TruncatedScriptIsASyntaxErrorAtItsEnd) {
 }
 
 TEST(Scenario, EmptyAndBinaryScriptsAreRefused) {
-    REQUIRE_SCENARIOS();
     auto e = run("  \n\n");
     ASSERT_FALSE(e.ok);
     EXPECT_EQ(e.error.str(), "t.lua:1: the scenario is empty");
@@ -69,7 +62,6 @@ TEST(Scenario, EmptyAndBinaryScriptsAreRefused) {
 }
 
 TEST(Scenario, RuntimeAndArgumentErrorsNameTheCallingLine) {
-    REQUIRE_SCENARIOS();
     auto r = run("local x = nil\n\nlocal y = x.field\n");
     ASSERT_FALSE(r.ok);
     EXPECT_EQ(r.error.where.line, 3u);
@@ -84,7 +76,6 @@ TEST(Scenario, RuntimeAndArgumentErrorsNameTheCallingLine) {
 }
 
 TEST(Scenario, FailedExpectationsStopWithTheirLine) {
-    REQUIRE_SCENARIOS();
     auto r = run("expect(true)\nexpect_eq(1 + 1, 3, 'arithmetic')\nprint('not reached')\n");
     ASSERT_FALSE(r.ok);
     EXPECT_EQ(r.error.str(), "t.lua:2: expectation failed: got 2, expected 3 (arithmetic)");
@@ -96,7 +87,6 @@ TEST(Scenario, FailedExpectationsStopWithTheirLine) {
 }
 
 TEST(Scenario, UnknownPresetIsAnErrorAtTheMachineCall) {
-    REQUIRE_SCENARIOS();
     auto r = run("\nmachine{preset='x86_46'}\n");
     ASSERT_FALSE(r.ok);
     EXPECT_EQ(r.error.where.line, 2u);
@@ -110,7 +100,6 @@ TEST(Scenario, UnknownPresetIsAnErrorAtTheMachineCall) {
 }
 
 TEST(Scenario, SandboxHasNoFileOrOsAccess) {
-    REQUIRE_SCENARIOS();
     auto r = run("expect_eq(io, nil)\nexpect_eq(os, nil)\nexpect_eq(require, nil)\nexpect_eq(dofile, nil)\n"
                  "expect_eq(loadfile, nil)\nexpect_eq(debug, nil)\nexpect_eq(package, nil)\nexpect_eq(string.dump, nil)\n");
     EXPECT_TRUE(r.ok) << r.error.str();
@@ -122,7 +111,6 @@ TEST(Scenario, SandboxHasNoFileOrOsAccess) {
 }
 
 TEST(Scenario, RunawayLoopsStop) {
-    REQUIRE_SCENARIOS();
     ScenarioOptions o;
     o.max_instructions = 2'000'000;
     auto r = run("local n = 0\nwhile true do\n  n = n + 1\nend\n", o);
@@ -137,7 +125,6 @@ TEST(Scenario, RunawayLoopsStop) {
 }
 
 TEST(Scenario, HugeLuaAllocationsStopAtTheirLine) {
-    REQUIRE_SCENARIOS();
     ScenarioOptions o;
     o.max_memory = 16 << 20;
     auto r = run("local a = 1\nlocal s = string.rep('x', 1 << 30)\n", o);
@@ -150,7 +137,6 @@ TEST(Scenario, HugeLuaAllocationsStopAtTheirLine) {
 }
 
 TEST(Scenario, RandomNumbersFollowTheSeed) {
-    REQUIRE_SCENARIOS();
     ScenarioOptions a, b;
     a.seed = b.seed = 42;
     const std::string text = "print(math.random(1, 1000000), math.random(1, 1000000))\n";
@@ -160,7 +146,6 @@ TEST(Scenario, RandomNumbersFollowTheSeed) {
 }
 
 TEST(Scenario, InvalidSystemCallArgumentsReturnErrno) {
-    REQUIRE_SCENARIOS();
     auto r = run(
         "local p = spawn('a')\n"
         "local a, e, n = p:mmap{len=0}\n"
@@ -171,7 +156,6 @@ TEST(Scenario, InvalidSystemCallArgumentsReturnErrno) {
 }
 
 TEST(Scenario, AnonymousPagesFaultLikeLinux) {
-    REQUIRE_SCENARIOS();
     // docs/linux-reference.md anon_read_write: 64 read faults (zero page, RSS 0), then 64
     // write faults (RSS = Private_Dirty = 256 KiB), then none.
     auto r = run(
@@ -191,7 +175,6 @@ TEST(Scenario, AnonymousPagesFaultLikeLinux) {
 }
 
 TEST(Scenario, SegfaultIsAValue) {
-    REQUIRE_SCENARIOS();
     auto r = run(
         "local p = spawn('a')\n"
         "p:catch('SIGSEGV')\n"
@@ -205,7 +188,6 @@ TEST(Scenario, SegfaultIsAValue) {
 }
 
 TEST(Scenario, JsonModeCollectsOutputAndReports) {
-    REQUIRE_SCENARIOS();
     ScenarioOptions o;
     o.json = true;
     auto r = run("local p = spawn('a')\nprint('hi')\nshow('status', p)\n", o);
