@@ -154,6 +154,11 @@ std::vector<std::string> py_split(std::string_view s, char sep);
 
 namespace vmlab::compat::ostep {
 
+// The most draws a placement loop makes (relocation's base, segmentation's bases) before
+// giving up: the Python tool would keep drawing for minutes or forever (it manages about
+// 3 million draws a second; vmlab about 100 million).
+inline constexpr std::int64_t kMaxPlacementDraws = std::int64_t{1} << 26;
+
 // A whole file, for the inputs the tools read (-f, --page-table, --from-dump).
 Result<std::string> read_text_file(const std::string& path);
 

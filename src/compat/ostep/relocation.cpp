@@ -73,11 +73,14 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
         if (limit >= psize)
             return failf("a limit of {} leaves no room for a random base below the physical memory size {} "
                          "(the Python tool loops forever)", limit, psize);
-        while (true) {
+        for (std::int64_t draws = 1;; ++draws) {
             auto b = py_trunc(psize * rng.random());
             if (!b) return fail(b.error());
             base = *b;
             if (base + limit < psize) break;
+            if (draws == kMaxPlacementDraws)
+                return failf("no random base fits a limit of {} below {} after {} draws (the Python tool keeps "
+                             "drawing)", limit, psize, draws);
         }
     }
 

@@ -91,11 +91,15 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
         if (len0 >= psize)
             return failf("a segment 0 limit of {} leaves no room below the physical memory size {} "
                          "(the Python tool loops forever)", len0, psize);
-        do {
+        for (std::int64_t draws = 1;; ++draws) {
             auto b = draw(rng, psize);
             if (!b) return fail(b.error());
             base0 = *b;
-        } while (!(static_cast<__int128>(base0) + len0 < psize));
+            if (static_cast<__int128>(base0) + len0 < psize) break;
+            if (draws == kMaxPlacementDraws)
+                return failf("no random base fits segment 0 (limit {}) below {} after {} draws (the Python tool "
+                             "keeps drawing)", len0, psize, draws);
+        }
     }
     if (base1 == -1) {
         // Some b in [0, psize) must satisfy b + len1 < psize and (b > base0 + len0 or
@@ -107,12 +111,15 @@ Result<int> run(const std::vector<std::string>& args, std::string& out) {
         if (!room)
             return failf("segment 1 (limit {}) fits nowhere in physical memory of size {} beside segment 0 "
                          "(the Python tool loops forever)", len1, psize);
-        while (true) {
+        for (std::int64_t draws = 1;; ++draws) {
             auto b = draw(rng, psize);
             if (!b) return fail(b.error());
             base1 = *b;
             const __int128 b1 = base1;
             if (b1 + len1 < psize && (b1 > static_cast<__int128>(base0) + len0 || b1 + len1 < base0)) break;
+            if (draws == kMaxPlacementDraws)
+                return failf("no random base fits segment 1 (limit {}) beside segment 0 after {} draws (the Python "
+                             "tool keeps drawing)", len1, draws);
         }
     } else {
         auto b = sub64(base1, len1);

@@ -113,6 +113,14 @@ TEST(OstepRelocation, NoEndlessLoop) {
     EXPECT_TRUE(contains(r.error, "loops forever")) << r.error;
 }
 
+TEST(OstepRelocation, PlacementGivesUpAfterManyDraws) {
+    // Only base 0 fits (psize 1024g, limit psize-1): one draw in 2^40 succeeds.
+    const Outcome r = run("relocation", {"-a", "1k", "-p", "1024g", "-l", "1099511627775", "-c"});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_TRUE(contains(r.error, "after 67108864 draws")) << r.error;
+    EXPECT_TRUE(contains(r.out, "ARG phys mem size 1024g\n\n")) << r.out;
+}
+
 TEST(OstepSegmentation, SegmentChoiceAndGrowth) {
     // asize 15: the seg1 test is va >= 7.5, so VA 7 is in seg0 (limit 7: violation) and VA 8
     // in seg1: PA = 100 + (8 - 15) = 93 >= 100 - 7: valid. VA 14 -> 99. VA 6 -> seg0 6.
