@@ -1,6 +1,7 @@
 // The scenario API's processes and threads: spawn, and the methods of a task handle
 // (system calls, memory accesses, fork/exec/exit/wait, threads and CPUs).
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <vector>
 
@@ -171,6 +172,34 @@ int l_catch(lua_State* L) {
     const int sig = arg_flags(L, 2, "catch", "signal", parse_sig, sys::kSigSegv);
     const bool on = opt_bool(L, 3, true);
     return push_status(L, K(L).set_signal_disposition(t.pid, sig, on ? SigDisposition::Catch : SigDisposition::Default));
+}
+
+// "stack", "RLIMIT_STACK", "rlimit_stack" -> Rlimit::Stack.
+Rlimit arg_rlimit(lua_State* L, int idx, const char* fn) {
+    std::string name = arg_string(L, idx, fn, "resource");
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (name.rfind("rlimit_", 0) == 0) name = name.substr(7);
+    static const std::pair<const char*, Rlimit> names[] = {
+        {"stack", Rlimit::Stack}, {"data", Rlimit::Data}, {"as", Rlimit::As},
+        {"memlock", Rlimit::Memlock}, {"nofile", Rlimit::Nofile}};
+    for (const auto& [n, r] : names)
+        if (name == n) return r;
+    script_error("{}: unknown resource '{}' (stack, data, as, memlock, nofile)", fn, lua_tostring(L, idx));
+}
+
+// setrlimit(resource, value): the soft limit in bytes (descriptors for nofile); -1 = infinity.
+int l_setrlimit(lua_State* L) {
+    TaskRef& t = arg_task(L, 1, "setrlimit");
+    const Rlimit which = arg_rlimit(L, 2, "setrlimit");
+    return push_status(L, K(L).setrlimit(t.tid, which, arg_u64(L, 3, "setrlimit", "value")));
+}
+
+int l_getrlimit(lua_State* L) {
+    TaskRef& t = arg_task(L, 1, "getrlimit");
+    auto r = K(L).getrlimit(t.tid, arg_rlimit(L, 2, "getrlimit"));
+    if (!r.ok()) return push_errno(L, r.error);
+    push_u64(L, *r);
+    return 1;
 }
 
 int l_set_name(lua_State* L) {
@@ -672,6 +701,8 @@ void open_task_api(lua_State* L) {
         {"kill", guarded<l_kill>},
         {"catch", guarded<l_catch>},
         {"set_name", guarded<l_set_name>},
+        {"setrlimit", guarded<l_setrlimit>},
+        {"getrlimit", guarded<l_getrlimit>},
         {"exec", guarded<l_exec>},
         {"mmap", guarded<l_mmap>},
         {"munmap", guarded<l_munmap>},

@@ -29,7 +29,7 @@ int safe_collectgarbage(lua_State* L) {
 // load(chunk [, chunkname [, mode [, env]]]) with mode forced to text.
 int safe_load(lua_State* L) {
     const int top = lua_gettop(L);
-    lua_getglobal(L, "__vmlab_load");
+    lua_getfield(L, LUA_REGISTRYINDEX, "vmlab.load");
     lua_pushvalue(L, 1);
     if (top >= 2) lua_pushvalue(L, 2); else lua_pushnil(L);
     lua_pushstring(L, "t");
@@ -45,7 +45,7 @@ int safe_load(lua_State* L) {
 int safe_randomseed(lua_State* L) {
     if (lua_gettop(L) == 0)
         return luaL_error(L, "math.randomseed needs a seed in scenarios (runs are deterministic; the run's --seed seeds it at start)");
-    lua_getglobal(L, "__vmlab_randomseed");
+    lua_getfield(L, LUA_REGISTRYINDEX, "vmlab.randomseed");
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
     return lua_gettop(L);
@@ -80,8 +80,10 @@ void Sandbox::open_libraries(std::uint64_t seed) {
         lua_pushnil(L_);
         lua_setglobal(L_, name);
     }
+    // The original load and math.randomseed stay in the registry, out of the script's reach
+    // (a global would let a script call load with binary chunks).
     lua_getglobal(L_, "load");
-    lua_setglobal(L_, "__vmlab_load");
+    lua_setfield(L_, LUA_REGISTRYINDEX, "vmlab.load");
     lua_register(L_, "load", safe_load);
     lua_register(L_, "collectgarbage", safe_collectgarbage);
     lua_getglobal(L_, "string");
@@ -92,7 +94,7 @@ void Sandbox::open_libraries(std::uint64_t seed) {
     lua_getglobal(L_, "math");
     lua_getfield(L_, -1, "randomseed");
     lua_pushvalue(L_, -1);
-    lua_setglobal(L_, "__vmlab_randomseed");
+    lua_setfield(L_, LUA_REGISTRYINDEX, "vmlab.randomseed");
     lua_pushinteger(L_, static_cast<lua_Integer>(seed));
     lua_call(L_, 1, 0);
     lua_pushcfunction(L_, safe_randomseed);

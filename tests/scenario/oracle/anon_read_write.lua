@@ -1,22 +1,21 @@
--- tests/oracle/linux/anon_read_write.c in vmlab: prints the same keys.
-local KEYS = {"size", "rss", "pss", "shared_clean", "shared_dirty", "private_clean", "private_dirty",
-              "referenced", "anonymous", "lazyfree", "swap", "locked"}
-local function smaps(step, p, a)
-  local m = p:smaps(a)
-  for _, k in ipairs(KEYS) do printf("%s.%s_kb %d", step, k, m[k] // KiB) end
+-- tests/oracle/linux/anon_read_write.c: 64 private anonymous pages read (zero page, RSS 0),
+-- then written (64 faults, 256 KiB), written again (0), and a fresh range written first.
+local p = O.proc("anon_read_write")
+local n = 64
+local a = O.anon_pages(p, n, "rw-")
+O.put_smaps("mapped", p, a)
+O.faults("read", p, function() O.read_pages(p, a, n) end)
+O.put_smaps("read", p, a)
+O.put_present("read", p, a, n)
+O.faults("write", p, function() O.write_pages(p, a, n, 1) end)
+O.put_smaps("write", p, a)
+O.faults("rewrite", p, function() O.write_pages(p, a, n, 2) end)
+local q = O.anon_pages(p, n, "rw-")
+O.faults("write_first", p, function() O.write_pages(p, q, n, 3) end)
+O.put_smaps("write_first", p, q)
+-- Every byte but the first of each page is still zero.
+local zero = 1
+for i = 0, n - 1 do
+  if p:read_bytes(q + i * PAGE + 1, PAGE - 1) ~= string.rep("\0", PAGE - 1) then zero = 0 end
 end
-local function faults(step, p, before)
-  local f = p:faults()
-  printf("%s.minflt %d", step, f.minor - before.minor)
-  printf("%s.majflt %d", step, f.major - before.major)
-end
-local p = spawn("anon")
-local a = p:mmap{len = 64 * PAGE}
-smaps("mapped", p, a)
-local b = p:faults(); p:touch(a, 64 * PAGE, "read"); faults("read", p, b); smaps("read", p, a)
-b = p:faults(); p:touch(a, 64 * PAGE, "write"); faults("write", p, b); smaps("write", p, a)
-b = p:faults(); p:touch(a, 64 * PAGE, "write"); faults("rewrite", p, b)
--- The C program maps each case in its own reservation so that mappings never merge.
-p:munmap(a, 64 * PAGE)
-local c = p:mmap{len = 64 * PAGE}
-b = p:faults(); p:touch(c, 64 * PAGE, "write"); faults("write_first", p, b); smaps("write_first", p, c)
+O.put("write_first.rest_zero", zero)

@@ -108,6 +108,12 @@ TEST(Scenario, SandboxHasNoFileOrOsAccess) {
     EXPECT_EQ(g.error.where.line, 1u);
     auto l = run("local f = load('return 1 + 1')\nexpect_eq(f(), 2)\nlocal ok = load(string.char(27) .. 'Lua')\nexpect_eq(ok, nil)\n");
     EXPECT_TRUE(l.ok) << l.error.str();
+    // No global anywhere holds the unrestricted load (which takes binary chunks).
+    auto h = run("for k, v in pairs(_G) do expect(v ~= load or k == 'load', k) end\n"
+                 "local ok = load(string.char(27) .. 'Lua', 'x', 'b')\nexpect_eq(ok, nil)\n");
+    EXPECT_TRUE(h.ok) << h.error.str();
+    auto u = run("for k in pairs(_G) do expect(not k:find('vmlab'), k) end\n");
+    EXPECT_TRUE(u.ok) << u.error.str();
 }
 
 TEST(Scenario, RunawayLoopsStop) {

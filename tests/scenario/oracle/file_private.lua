@@ -1,0 +1,26 @@
+-- tests/oracle/linux/file_private.c: a private mapping of a 64-page cached file. Reading
+-- takes 4 faults (fault-around maps the 16 cached pages of each 64 KiB window); writing
+-- takes 64 (copy-on-write to anonymous pages); the file is unchanged.
+local p = O.proc("file_private")
+local n = 64
+local fd = O.make_file(p, "file_private.dat", n, 0)
+O.put("file.cached_pages", O.cached_pages(p, fd, n))
+local a = O.reserve(p, n * PAGE, 2 * MiB)
+O.map_fixed(p, a, n * PAGE, "rw-", "private", fd, 0)
+O.put_smaps("mapped", p, a)
+O.faults("read", p, function() O.read_pages(p, a, n) end)
+O.put_present("read", p, a, n)
+O.put_smaps("read", p, a)
+O.put("read.data_matches_file", O.matches_file(p, a, n * PAGE, 0))
+O.faults("write", p, function() O.write_pages(p, a, n, 0x5a) end)
+O.put_smaps("write", p, a)
+O.faults("rewrite", p, function() O.write_pages(p, a, n, 0x5b) end)
+O.put("write.file_byte0_unchanged", p:pread(fd, 1, 0):byte() == O.file_byte(0) and 1 or 0)
+local q = O.reserve(p, n * PAGE, 2 * MiB)
+O.map_fixed(p, q, n * PAGE, "rw-", "private", fd, 0)
+O.faults("write_first", p, function() O.write_pages(p, q, n, 0x5c) end)
+O.put_smaps("write_first", p, q)
+O.put("write_first.rest_matches_file", O.matches_file(p, q, n * PAGE, 0, true))
+p:munmap(a, n * PAGE)
+p:munmap(q, n * PAGE)
+O.put("unmapped.cached_pages", O.cached_pages(p, fd, n))
