@@ -1,5 +1,6 @@
 // `vmlab explain [--preset P | --config F] [--set K=V]... [--state FILE] [--json]
-//                [--write | --exec] [--kernel] [ADDR...]`
+//                [--write | --exec] [--kernel] [ADDR...]
+//       vmlab explain --tour [--preset P | --config F] [--set K=V]...`
 // Translates each ADDR in turn on CPU 0 of the machine (a later access can hit the TLB
 // entries an earlier one filled) and explains every step. Without --state, a small demo
 // address space is built; without ADDRs, the demo's (or the state's) example addresses
@@ -17,6 +18,7 @@ struct Opts {
     ConfigOptions config;
     ExplainRequest req;
     bool json = false;
+    bool tour = false;
 };
 
 Runner setup(CLI::App& app) {
@@ -32,8 +34,19 @@ Runner setup(CLI::App& app) {
     w->excludes(x);
     app.add_flag("--kernel", o->req.kernel, "the accesses are made in kernel mode (default: user)");
     app.add_option("addr", o->req.addresses, "virtual addresses (0x hex, decimal, 0b binary)");
+    app.add_flag("--tour", o->tour,
+                 "a guided tour: cold walk, TLB hit, page-walk cache, huge page, protection fault, "
+                 "non-canonical address");
     return [o]() -> int {
         o->req.config = o->config.request();
+        if (o->tour) {
+            if (!o->req.addresses.empty() || !o->req.state_file.empty() || o->json)
+                return report_error(Error("--tour takes no ADDR, --state or --json"));
+            auto text = translation_tour(o->req.config);
+            if (!text) return report_error(text.error());
+            fmt::print("{}", *text);
+            return 0;
+        }
         auto session = ExplainSession::open(o->req);
         if (!session) return report_error(session.error());
         if (o->json) {

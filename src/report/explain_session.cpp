@@ -143,10 +143,10 @@ nlohmann::json ExplainSession::run_json() {
 
 std::string demo_mappings_text(const LoadedState& s, const Machine& m) {
     std::string out;
-    const unsigned vd = explain_detail::hex_digits(m.format().geometry().va_bits);
+    const unsigned vd = explain_detail::va_digits(m, VirtAddr{0});
     const unsigned pd = explain_detail::pa_digits(m);
     for (const auto& mp : s.mappings) {
-        out += fmt::format("    VA {} -> PA {}  {:>7}  {:<9} {}\n", hex(mp.va.value, vd), hex(mp.pa.value, pd),
+        out += fmt::format("    VA {:<12} -> PA {:<12} {:>7}  {:<9} {}\n", hex(mp.va.value, vd), hex(mp.pa.value, pd),
                            format_bytes(mp.size.bytes()), prot_text(mp.prot), mp.what);
     }
     return out;

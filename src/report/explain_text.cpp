@@ -209,7 +209,7 @@ std::string explain_text(const TranslationTrace& t, const Machine& m, const Expl
     if (ok) leaf = t.result.size;
     const Split split = split_va(g, t.va, leaf);
     const bool binary = style.binary == ExplainStyle::Binary::Always ||
-                        (style.binary == ExplainStyle::Binary::Auto && g.va_bits <= 16);
+                        (style.binary == ExplainStyle::Binary::Auto && g.va_bits <= 16 && !style.brief);
     if (!non_canonical) {
         if (binary) out += binary_rows(t.va, split, g.va_bits);
         std::string line = "   ";
@@ -220,12 +220,29 @@ std::string explain_text(const TranslationTrace& t, const Machine& m, const Expl
         out += line + "\n";
         const unsigned vpn_bits = g.va_bits > split.offset_bits ? g.va_bits - split.offset_bits : 1;
         out += fmt::format("    VPN = {}, page offset = {} ({} pages)\n",
-                           hex(t.va.value >> split.offset_bits, hex_digits(vpn_bits)),
+                           hex(t.va.value >> split.offset_bits, g.va_bits <= 16 ? hex_digits(vpn_bits) : 1),
                            hex(split.offset, hex_digits(split.offset_bits)),
                            size_text(PageSize::from_shift(split.offset_bits)));
     }
 
-    if (!t.tlb.empty()) {
+    if (!t.tlb.empty() && style.brief) {
+        // One line: the structure that hit, or the structures that missed.
+        const TlbProbe* hit = nullptr;
+        std::vector<std::string> missed;
+        for (const auto& p : t.tlb) {
+            if (p.hit && !hit) hit = &p;
+            if (!p.hit && std::find(missed.begin(), missed.end(), p.structure) == missed.end())
+                missed.push_back(p.structure);
+        }
+        if (hit) {
+            out += fmt::format("TLB: hit in {} ({} pages, set {}, way {})\n", hit->structure, size_text(hit->size),
+                               hit->set, hit->way);
+        } else {
+            std::string names;
+            for (const auto& n : missed) names += (names.empty() ? "" : ", ") + n;
+            out += fmt::format("TLB: miss in every structure probed ({})\n", names);
+        }
+    } else if (!t.tlb.empty()) {
         out += "TLB\n";
         for (const auto& p : t.tlb) {
             const TlbConfig* c = tlb_config(m, p.structure);
@@ -271,7 +288,7 @@ std::string explain_text(const TranslationTrace& t, const Machine& m, const Expl
         const PageSize ps = t.result.size;
         const std::uint64_t pa = t.result.pa.value;
         out += fmt::format("    PA {}  (frame {} + offset {}, {} page)  {} cycle{}\n", hex(pa, pd),
-                           hex(pa >> ps.shift, hex_digits(pa_bits(m) > ps.shift ? pa_bits(m) - ps.shift : 1)),
+                           hex(pa >> ps.shift, pa_bits(m) <= 16 ? hex_digits(pa_bits(m) - std::min(pa_bits(m), unsigned(ps.shift))) : 1),
                            hex(pa & ps.mask(), hex_digits(ps.shift)), size_text(ps), t.result.cycles,
                            t.result.cycles == 1 ? "" : "s");
         const PhysMem& mem = m.mem();

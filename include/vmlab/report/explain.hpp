@@ -16,6 +16,8 @@ namespace vmlab {
 struct ExplainStyle {
     // Show the VA bit by bit (default: when the machine has at most 16 VA bits).
     enum class Binary { Auto, Always, Never } binary = Binary::Auto;
+    // Brief: no bit rows, and the TLB probes summed up in one line (the tour).
+    bool brief = false;
 };
 
 // The explanation of one traced translation on `m` (the machine it ran on: its format,

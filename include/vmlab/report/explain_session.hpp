@@ -53,6 +53,12 @@ private:
     ExplainStyle style_;
 };
 
+// The translation tour (`vmlab explain --tour`) on the machine `config` chooses: the demo
+// address space, then a cold walk, a TLB hit, a walk shortened by the page-walk caches, a
+// huge page, a protection fault and an untranslatable address, each explained, and the
+// MMU's counters.
+Result<std::string> translation_tour(const ConfigRequest& config);
+
 // The address space of the demo, one line per mapping ("0x400000  4 KiB  r-x  code ...").
 std::string demo_mappings_text(const LoadedState& s, const Machine& m);
 // The MMU's counters after a run: translations, TLB hits per structure, walks, cycles.
