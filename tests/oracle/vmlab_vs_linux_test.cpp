@@ -30,6 +30,10 @@ struct Program {
     std::map<std::string, std::string> not_modelled = {};
     // Host files (name -> size in bytes) written with oracle.h's contents before the run.
     std::map<std::string, std::uint64_t> host_files = {};
+    // Keys where vmlab is known to differ from Linux (key -> the component at fault and
+    // why). Every other key is still compared; the test then reports the differences as
+    // a skip, and fails as soon as one of them agrees with Linux (remove it from here).
+    std::map<std::string, std::string> known_differences = {};
 };
 
 std::ostream& operator<<(std::ostream& os, const Program& p) { return os << p.name; }
@@ -100,13 +104,22 @@ TEST_P(VmlabVsLinux, EveryFigureMatchesTheRecording) {
     std::istringstream lines(out.str());
     std::string line;
     std::set<std::string> printed;
+    std::string differences;
     while (std::getline(lines, line)) {
         const auto sp = line.find(' ');
         ASSERT_NE(sp, std::string::npos) << prog.name << ": not a 'key value' line: " << line;
         const std::string key = line.substr(0, sp), value = line.substr(sp + 1);
         EXPECT_TRUE(printed.insert(key).second) << prog.name << ": " << key << " printed twice";
+        if (auto k = prog.known_differences.find(key); k != prog.known_differences.end()) {
+            EXPECT_NE(value, ref->get(key)) << prog.name << ": " << key
+                                            << " now agrees with Linux; remove it from the known differences";
+            differences += "\n  " + key + ": vmlab " + value + ", Linux " + ref->get(key) + " (" + k->second + ")";
+            continue;
+        }
         EXPECT_EQ(value, ref->get(key)) << prog.name << ": " << key << " (vmlab vs Linux)";
     }
+    for (const auto& [key, why] : prog.known_differences)
+        EXPECT_TRUE(printed.count(key)) << prog.name << ": known difference " << key << " is not printed";
     for (const auto& key : ref->keys) {
         if (printed.count(key)) {
             EXPECT_FALSE(prog.not_modelled.count(key)) << prog.name << ": " << key << " is printed but listed as not modelled";
@@ -115,14 +128,64 @@ TEST_P(VmlabVsLinux, EveryFigureMatchesTheRecording) {
         EXPECT_TRUE(prog.not_modelled.count(key)) << prog.name << ": the scenario does not print " << key;
     }
     EXPECT_GE(printed.size(), 5u);
+    if (!differences.empty() && !HasFailure()) GTEST_SKIP() << "known difference:" << differences;
 }
 
-INSTANTIATE_TEST_SUITE_P(Programs, VmlabVsLinux,
-                         ::testing::Values(Program{"anon_read_write"}, Program{"fork_cow"},
-                                           Program{"mprotect_segv"}, Program{"file_private"},
-                                           Program{"file_shared"}, Program{"file_sigbus"},
-                                           Program{"madv_dontneed"}, Program{"map_populate"},
-                                           Program{"stack_growth"}, Program{"brk_growth"}),
+const Program kPrograms[] = {
+    {.name = "anon_read_write"},
+    {.name = "fork_cow"},
+    {.name = "mprotect_segv"},
+    {.name = "file_private"},
+    {.name = "file_shared"},
+    {.name = "file_sigbus"},
+    {.name = "madv_dontneed"},
+    {.name = "map_populate"},
+    {.name = "stack_growth"},
+    {.name = "brk_growth"},
+    {.name = "munmap_hole"},
+    {.name = "shared_anon",
+     .known_differences =
+         {{"parent_after_child.referenced_kb",
+           "kernel model (src/os/fault.cpp do_fault_around): pages mapped by fault-around get an old PTE "
+           "and shmem pages no referenced flag, while x86 Linux maps prefaulted PTEs young "
+           "(arch_wants_old_prefaulted_pte() is false)"}}},
+    {.name = "mremap_grow"},
+    {.name = "mlock"},
+    {.name = "madv_free"},
+    {.name = "fault_around"},
+    {.name = "file_readonly"},
+    {.name = "errno_args",
+     .not_modelled = {{"mmap_pipe.errno", "the kernel model has no pipes"}},
+     .known_differences =
+         {{"mmap_map_sync_without_validate.errno",
+           "kernel model (src/os/mmap.cpp): MAP_SHARED|MAP_SYNC on a non-DAX file succeeds in vmlab; the "
+           "recorded kernel refuses it with EOPNOTSUPP"},
+          {"mmap_shared_write_append_fd.errno",
+           "kernel model (src/os/mmap.cpp): a shared writable mapping of an O_APPEND descriptor is refused "
+           "with EACCES; Linux refuses only append-only inodes (IS_APPEND, chattr +a), not O_APPEND"},
+          {"mlock_prot_none.errno",
+           "kernel model (src/os/mprotect.cpp mlock): mlock of a PROT_NONE mapping succeeds; Linux fails to "
+           "populate it and returns ENOMEM"},
+          {"nocap_mlock_rlimit_zero.errno",
+           "kernel model (src/os/mprotect.cpp mlock): with RLIMIT_MEMLOCK 0 an unprivileged mlock returns "
+           "ENOMEM; Linux returns EPERM (can_do_mlock)"}}},
+    {.name = "file_major",
+     .host_files = {{"file_major_random.dat", 64 * 4096},
+                    {"file_major_sequential.dat", 64 * 4096},
+                    {"file_major_normal.dat", 64 * 4096}},
+     .known_differences = [] {
+         const std::string why =
+             "kernel model (src/os/fault.cpp do_file_fault): after the major fault's read-around, Linux retries "
+             "the fault (VM_FAULT_RETRY) and the retry maps the cached 16-page window by fault-around; vmlab "
+             "maps only the faulting page, so the next pages of the window fault again";
+         return std::map<std::string, std::string>{{"sequential.minflt", why},
+                                                   {"sequential.majflt", why},
+                                                   {"normal.minflt", why},
+                                                   {"normal.majflt", why}};
+     }()},
+};
+
+INSTANTIATE_TEST_SUITE_P(Programs, VmlabVsLinux, ::testing::ValuesIn(kPrograms),
                          [](const ::testing::TestParamInfo<Program>& i) { return i.param.name; });
 
 }  // namespace

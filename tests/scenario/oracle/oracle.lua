@@ -57,16 +57,28 @@ end
 
 -- oracle.h's file contents: byte i is (i * 7 + i / 4096) & 0xff.
 function O.file_byte(i) return (i * 7 + i // PAGE) & 0xff end
+-- Within page k, byte i is (7 * i + k) & 0xff (4096 * 7 is 0 modulo 256): 16 copies of a
+-- 256-byte block that depends on k modulo 256.
+local blocks = {}
 local function page_text(off, n)
+  if off % PAGE == 0 and n == PAGE and PAGE % 256 == 0 then
+    local k = (off // PAGE) % 256
+    if not blocks[k] then
+      local t = {}
+      for i = 0, 255 do t[#t + 1] = string.char(O.file_byte(off + i)) end
+      blocks[k] = string.rep(table.concat(t), PAGE // 256)
+    end
+    return blocks[k]
+  end
   local t = {}
   for i = 0, n - 1 do t[#t + 1] = string.char(O.file_byte(off + i)) end
   return table.concat(t)
 end
 -- oracle.h make_file(): a file of `pages` pages plus `tail` bytes, opened read-write. It is
--- created inside the simulation (the host is not written), so all its pages are in the
+-- created inside the simulation, in the run's directory (the host is not written), so all its pages are in the
 -- page cache, as the C program's "cached" files are after their fsync and pread pass.
 function O.make_file(p, name, pages, tail)
-  local fd = assert(p:open("/tmp/vmlab-oracle-" .. name, "rdwr|creat|trunc"))
+  local fd = assert(p:open(name, "rdwr|creat|trunc"))
   local total = pages * PAGE + (tail or 0)
   local off = 0
   while off < total do

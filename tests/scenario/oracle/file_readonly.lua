@@ -1,0 +1,27 @@
+-- tests/oracle/linux/file_readonly.c: a file opened O_RDONLY cannot back a shared writable
+-- mapping (EACCES, also through mprotect); a shared read-only mapping faults SEGV_ACCERR on
+-- write; a private writable mapping works, even after close(fd), with copy-on-write pages
+-- that never reach the file.
+local p = O.proc("file_readonly")
+local w = O.make_file(p, "file_readonly.dat", 4, 0)
+p:close(w)
+local fd = assert(p:open("file_readonly.dat", "rdonly"))
+O.put_errno("shared_rw", p:mmap{len = 4 * PAGE, prot = "rw-", flags = "shared", fd = fd})
+local s = O.reserve(p, 4 * PAGE, 2 * MiB)
+O.put_errno("shared_ro", p:mmap{addr = s, len = 4 * PAGE, prot = "r--", flags = "shared|fixed", fd = fd})
+O.put_vmflags("shared_ro", p, s)
+O.put_signal("shared_ro_read", O.probe(p, s + PAGE, "read"), s)
+O.put_signal("shared_ro_write", O.probe(p, s + 2 * PAGE + 4, "write"), s)
+O.put_errno("shared_ro_mprotect_write", p:mprotect(s, 4 * PAGE, "rw-"))
+local q = O.reserve(p, 4 * PAGE, 2 * MiB)
+O.put_errno("private_rw", p:mmap{addr = q, len = 4 * PAGE, prot = "rw-", flags = "private|fixed", fd = fd})
+p:close(fd)
+local sig = O.faults("private_rw_write_after_close", p, function() return O.write_pages(p, q, 4, 0x66) end)
+O.put_signal("private_rw_write_after_close", sig, q)
+O.put_smaps("private_rw_write_after_close", p, q)
+fd = assert(p:open("file_readonly.dat", "rdonly"))
+O.put("private_rw.file_unchanged", p:pread(fd, 1, 0):byte() == O.file_byte(0) and 1 or 0)
+local v = O.reserve(p, 4 * PAGE, 2 * MiB)
+O.map_fixed(p, v, 4 * PAGE, "r--", "private", fd, 0)
+O.put_errno("private_ro_mprotect_write", p:mprotect(v, 4 * PAGE, "rw-"))
+O.put_vmflags("private_ro_mprotect_write", p, v)

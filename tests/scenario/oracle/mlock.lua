@@ -1,0 +1,30 @@
+-- tests/oracle/linux/mlock.c: mlock faults every page of the range in inside the call (64
+-- faults; writes after it take none), sets VM_LOCKED ("lo", Locked), splits the VMA when
+-- locking part of it (merged back by munlock), populates a read-only mapping with the zero
+-- page (RSS 0); MADV_DONTNEED refuses locked pages (EINVAL); an unmapped range is ENOMEM.
+local p = O.proc("mlock")
+local n = 64
+local a = O.anon_pages(p, n, "rw-")
+local r, e = O.faults("mlock", p, function() return p:mlock(a, n * PAGE) end)
+O.put_errno("mlock", r, e)
+O.put_smaps("mlock", p, a)
+O.faults("mlock_write", p, function() O.write_pages(p, a, n, 1) end)
+O.put_errno("munlock", p:munlock(a, n * PAGE))
+O.put_smaps("munlock", p, a)
+local q = O.anon_pages(p, n, "rw-")
+r, e = O.faults("mlock_part", p, function() return p:mlock(q + 16 * PAGE, 16 * PAGE) end)
+O.put_errno("mlock_part", r, e)
+O.put("mlock_part.vmas", O.vmas_in(p, q, q + n * PAGE))
+O.put_smaps("mlock_part_middle", p, q + 16 * PAGE)
+O.put_present("mlock_part", p, q, n)
+p:munlock(q, n * PAGE)
+O.put("munlock_part.vmas", O.vmas_in(p, q, q + n * PAGE))
+local z = O.anon_pages(p, n, "r--")
+r, e = O.faults("mlock_ro", p, function() return p:mlock(z, n * PAGE) end)
+O.put_errno("mlock_ro", r, e)
+O.put_smaps("mlock_ro", p, z)
+O.put_errno("dontneed_unlocked", p:madvise(a, n * PAGE, "dontneed"))
+assert(p:mlock(a, n * PAGE))
+O.put_errno("dontneed_locked", p:madvise(a, n * PAGE, "dontneed"))
+p:munmap(q, n * PAGE)
+O.put_errno("mlock_unmapped", p:mlock(q, n * PAGE))
