@@ -147,10 +147,55 @@ const Schema& machine_schema() {
     return s;
 }
 
+const Schema& kernel_schema() {
+    static const Schema s = [] {
+        Schema k;
+        k.value(&KernelConfig::fault_around_bytes, "fault_around_bytes", size_codec(0, kU64Max),
+                "read faults on file pages also map cached pages around them (mm/memory.c)");
+        k.value(&KernelConfig::read_around_bytes, "read_around_bytes", size_codec(0, kU64Max),
+                "bytes read from the host file around a major fault (readahead)");
+        k.value(&KernelConfig::stack_rlimit, "stack_rlimit", rlimit_codec(), "RLIMIT_STACK");
+        k.value(&KernelConfig::stack_guard_gap_pages, "stack_guard_gap_pages", u64_codec(0, kU64Max, false),
+                "stack_guard_gap in pages (mm/mmap.c)");
+        k.value(&KernelConfig::stack_expand_bytes, "stack_expand_bytes", size_codec(0, kU64Max),
+                "initial stack VMA beyond the argument pages (fs/exec.c)");
+        k.value(&KernelConfig::mmap_min_addr, "mmap_min_addr", size_codec(0, kU64Max), "vm.mmap_min_addr");
+        k.value(&KernelConfig::mmap_min_gap, "mmap_min_gap", size_codec(0, kU64Max),
+                "least room left below the stack for mmap_base (mm/util.c MIN_GAP)");
+        k.value(&KernelConfig::max_map_count, "max_map_count", u64_codec(0, kU64Max, false), "vm.max_map_count");
+        k.value(&KernelConfig::memlock_rlimit, "memlock_rlimit", rlimit_codec(), "RLIMIT_MEMLOCK");
+        k.value(&KernelConfig::data_rlimit, "data_rlimit", rlimit_codec(), "RLIMIT_DATA");
+        k.value(&KernelConfig::as_rlimit, "as_rlimit", rlimit_codec(), "RLIMIT_AS");
+        k.value(&KernelConfig::nofile_rlimit, "nofile_rlimit", uint_codec(0, 1u << 30), "RLIMIT_NOFILE");
+        k.value(&KernelConfig::overcommit, "overcommit",
+                enum_codec<OvercommitMode>({{"heuristic", OvercommitMode::Heuristic},
+                                            {"always", OvercommitMode::Always},
+                                            {"never", OvercommitMode::Never}}),
+                "vm.overcommit_memory (0 heuristic, 1 always, 2 never)");
+        k.value(&KernelConfig::overcommit_ratio, "overcommit_ratio", uint_codec(0, 1u << 30),
+                "vm.overcommit_ratio, percent");
+        k.value(&KernelConfig::randomize_va_space, "randomize_va_space", uint_codec(0, 2),
+                "kernel.randomize_va_space: 0 off, 1 stack/mmap, 2 also brk");
+        k.value(&KernelConfig::mmap_rnd_bits, "mmap_rnd_bits", uint_codec(0, 64), "vm.mmap_rnd_bits");
+        k.value(&KernelConfig::stack_rnd_bits, "stack_rnd_bits", uint_codec(0, 64), "bits of stack-top randomization");
+        k.value(&KernelConfig::brk_rnd_bytes, "brk_rnd_bytes", size_codec(0, kU64Max), "range of the random brk start");
+        k.value(&KernelConfig::task_size, "task_size", u64_codec(0, kU64Max, true),
+                "top of user space; 0 = the paging format's (TASK_SIZE)");
+        k.value(&KernelConfig::quantum, "quantum", u64_codec(0, kU64Max, false),
+                "accesses a thread runs before the round-robin scheduler moves on");
+        k.value(&KernelConfig::first_pid, "first_pid", int_codec(1, 1 << 22), "pid of the first process");
+        k.value(&KernelConfig::writable_paths, "writable_paths", string_list_codec(),
+                "host paths the page cache may write back to (MAP_SHARED stores, pwrite, ftruncate)");
+        return k;
+    }();
+    return s;
+}
+
 const Schema& root_schema() {
     static const Schema s = [] {
         Schema r;
         r.table(&Config::machine, "machine", machine_schema(), "the simulated hardware");
+        r.table(&Config::kernel, "kernel", kernel_schema(), "the operating-system model");
         return r;
     }();
     return s;
@@ -425,6 +470,7 @@ using namespace config_detail;
 
 Status Config::validate() const {
     if (auto st = machine.validate(); !st) return fail(Error("machine." + st.error().message, st.error().where));
+    VMLAB_TRY(kernel.validate());  // messages start with "kernel."
     return ok();
 }
 

@@ -253,8 +253,11 @@ Codec<unsigned> uint_codec(unsigned lo, unsigned hi) {
     return c;
 }
 
-// "16G" when the size is a whole number of a binary unit, else the plain byte count.
+// "16G" when the size is a whole number of a binary unit, else the plain byte count (as a
+// hex string above INT64_MAX, which a TOML integer cannot hold).
 static std::string size_text(std::uint64_t v) {
+    if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return toml_quote(fmt::format("0x{:x}", v));
     static const char* suffix[] = {"T", "G", "M", "K"};
     static const unsigned shift[] = {40, 30, 20, 10};
     if (v == 0) return "0";
@@ -353,6 +356,53 @@ Codec<std::vector<unsigned>> uint_list_codec(unsigned lo, unsigned hi) {
         for (std::size_t i = 0; i < v.size(); ++i) s += fmt::format("{}{}", i ? ", " : "", v[i]);
         return s + "]";
     };
+    return c;
+}
+
+Codec<int> int_codec(int lo, int hi) {
+    Codec<int> c;
+    c.type = fmt::format("integer {}..{}", lo, hi);
+    c.read = [lo, hi](const toml::node& n) -> Result<int> {
+        if (!n.is_integer()) return failf("expected an integer, not {}", node_type_name(n));
+        const std::int64_t v = n.as_integer()->get();
+        if (v < lo || v > hi) return failf("{} is out of range ({}..{})", v, lo, hi);
+        return static_cast<int>(v);
+    };
+    c.write = [](const int& v) { return fmt::format("{}", v); };
+    return c;
+}
+
+Codec<std::vector<std::string>> string_list_codec() {
+    Codec<std::vector<std::string>> c;
+    c.type = "array of strings";
+    c.read = [](const toml::node& n) -> Result<std::vector<std::string>> {
+        const toml::array* a = n.as_array();
+        if (!a) return failf("expected an array of strings, not {}", node_type_name(n));
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            if (!(*a)[i].is_string()) return failf("element {} is {}, not a string", i, node_type_name((*a)[i]));
+            out.push_back((*a)[i].as_string()->get());
+        }
+        return out;
+    };
+    c.write = [](const std::vector<std::string>& v) {
+        std::string s = "[";
+        for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + toml_quote(v[i]);
+        return s + "]";
+    };
+    return c;
+}
+
+Codec<std::uint64_t> rlimit_codec() {
+    constexpr std::uint64_t kUnlimited = ~std::uint64_t{0};
+    auto size = size_codec(0, kUnlimited);
+    Codec<std::uint64_t> c;
+    c.type = "size, or \"unlimited\"";
+    c.read = [rd = size.read](const toml::node& n) -> Result<std::uint64_t> {
+        if (n.is_string() && n.as_string()->get() == "unlimited") return kUnlimited;
+        return rd(n);
+    };
+    c.write = [wr = size.write](const std::uint64_t& v) { return v == kUnlimited ? toml_quote("unlimited") : wr(v); };
     return c;
 }
 

@@ -155,6 +155,10 @@ Codec<std::uint64_t> size_codec(std::uint64_t lo, std::uint64_t hi);
 Codec<PageSize> page_size_codec();
 Codec<std::vector<PageSize>> page_size_list_codec();
 Codec<std::vector<unsigned>> uint_list_codec(unsigned lo, unsigned hi);
+Codec<int> int_codec(int lo, int hi);
+Codec<std::vector<std::string>> string_list_codec();
+// A resource limit in bytes: a size, or "unlimited" (all ones, RLIM_INFINITY).
+Codec<std::uint64_t> rlimit_codec();
 
 // An enum stored by name.
 template <class E>

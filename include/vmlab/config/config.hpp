@@ -12,11 +12,13 @@
 
 #include "vmlab/core/result.hpp"
 #include "vmlab/hw/machine.hpp"
+#include "vmlab/os/kernel_config.hpp"
 
 namespace vmlab {
 
 struct Config {
     MachineConfig machine;
+    KernelConfig kernel;  // [kernel]: the OS model's sysctls and rlimits
     Status validate() const;
 };
 

@@ -284,6 +284,34 @@ TEST(ConfigErrors, ValidationErrorsPointAtTheKey) {
     EXPECT_EQ(s.error().message.rfind("machine.mmu.tlb[0].ways: ", 0), 0u) << s.error().message;
 }
 
+// [kernel]: the OS model's sysctls and rlimits (Linux defaults), bound like the machine.
+TEST(ConfigKernel, DefaultsOverridesAndErrors) {
+    Config d = load_ok("");
+    EXPECT_EQ(d.kernel.fault_around_bytes, 65536u);        // mm/memory.c default
+    EXPECT_EQ(d.kernel.stack_rlimit, std::uint64_t{8} << 20);  // ulimit -s 8192
+    EXPECT_EQ(d.kernel.as_rlimit, ~std::uint64_t{0});
+    Config c = load_ok(
+        "[kernel]\nstack_rlimit = \"unlimited\"\novercommit = \"never\"\nwritable_paths = [\"/tmp/x\"]\n"
+        "fault_around_bytes = \"16K\"\n");
+    EXPECT_EQ(c.kernel.stack_rlimit, ~std::uint64_t{0});
+    EXPECT_EQ(c.kernel.overcommit, OvercommitMode::Never);
+    EXPECT_EQ(c.kernel.writable_paths, std::vector<std::string>{"/tmp/x"});
+    EXPECT_EQ(c.kernel.fault_around_bytes, 16384u);
+    auto back = load_config_string(dump_toml(c), "dump.toml");
+    ASSERT_TRUE(back.has_value()) << back.error().str();
+    EXPECT_EQ(back->kernel.stack_rlimit, ~std::uint64_t{0});
+    EXPECT_EQ(dump_toml(*back), dump_toml(c));
+
+    Error k = load_err("[kernel]\nstack_rlimt = 1\n");
+    EXPECT_EQ(k.message, "unknown key 'kernel.stack_rlimt'; did you mean 'stack_rlimit'?");
+    // KernelConfig::validate's rule, located at the key.
+    Error v = load_err("[kernel]\n\nquantum = 0\n");
+    EXPECT_EQ(v.message.rfind("kernel.quantum: ", 0), 0u) << v.message;
+    EXPECT_EQ(v.where.line, 3u);
+    Error p = load_err("[kernel]\nwritable_paths = [\"relative\"]\n");
+    EXPECT_NE(p.message.find("not an absolute path"), std::string::npos) << p.message;
+}
+
 TEST(ConfigFile, MissingFileIsAnError) {
     auto c = load_config_file("/nonexistent/vmlab.toml");
     ASSERT_FALSE(c.has_value());
