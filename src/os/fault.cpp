@@ -187,6 +187,13 @@ FaultResult KernelImpl::do_file_fault(Process& p, Mm& mm, Vma& v, VirtAddr va, A
         }
         auto f = cache_get(ino, pgoff, &major, ra, &st);
         if (!f) return {st};
+        if (major && fault_around_pages_ > 1) {
+            // filemap_fault dropped the mmap lock for the read and asked for a retry
+            // (VM_FAULT_RETRY); the retried fault maps the now-cached window around the
+            // address and is the one counted, as a major fault (FAULT_FLAG_TRIED).
+            do_fault_around(mm, v, va, pgoff, p.faults, stats_.faults);
+            if (mm.pt->query(va).present) return {FaultStatus::Done, true};
+        }
         const bool writable = ino.is_shmem() && (v.flags & vm::kShared) && (v.flags & vm::kWrite);
         if (!map_page(mm, v, va, *f, writable, false, true)) return {FaultStatus::Oom};
         return {FaultStatus::Done, major};

@@ -242,8 +242,10 @@ public:
     SysResult<VirtAddr> mmap_region(Process& p, Thread* caller, const std::shared_ptr<Inode>& file, VirtAddr addr,
                                     std::uint64_t len, VmFlags vm_flags, std::uint64_t pgoff);
     // Faults in [s, e) as GUP does for MAP_POPULATE / mlock (counted as the caller's faults).
-    void populate(Process& p, Thread* caller, VirtAddr s, VirtAddr e, bool force_write = false,
-                  bool force_read = false);
+    // Returns Fault when a VMA in the range is inaccessible or a fault failed (as GUP's
+    // -EFAULT), NoMem on OOM; callers that ignore errors (MAP_POPULATE) ignore it.
+    Errno populate(Process& p, Thread* caller, VirtAddr s, VirtAddr e, bool force_write = false,
+                   bool force_read = false);
     bool expand_stack(Mm& mm, Vma* v, VirtAddr addr);
     VirtAddr do_brk(Process& p, Thread* caller, VirtAddr addr);
     std::string vma_name(const Mm& mm, const Vma& v) const;

@@ -88,6 +88,8 @@ void KernelImpl::drop_mapping(Mm& mm, const Vma& v, VirtAddr va, const PteView& 
     if (is_zero(p)) return;
     const RssKind kind = rss_kind(p);
     if (kind != RssKind::Anon) {
+        // A young PTE marks the page accessed when it goes (zap_present_folio_ptes).
+        if (pte.attrs.accessed) mem_.set_flag(p, kFrameReferenced);
         // A dirty PTE of a shared file page makes the page dirty (zap_pte_range).
         if (pte.attrs.dirty && (v.flags & vm::kShared)) mem_.set_flag(p, kFrameDirty);
         if (wb && v.file && !v.file->is_shmem() && mem_.has_flag(p, kFrameDirty) && (v.flags & vm::kShared))

@@ -252,7 +252,6 @@ SysResult<VirtAddr> Kernel::mmap(Tid caller, VirtAddr addr, std::uint64_t len, i
             case sys::kMapSharedValidate:
                 if (type == sys::kMapSharedValidate && (flags & ~kLegacyMapMask)) return Errno::OpNotSupp;
                 if ((prot & sys::kProtWrite) && !of->writable()) return Errno::Acces;
-                if ((of->flags & sys::kOAppend) && of->writable()) return Errno::Acces;
                 vm_flags |= vm::kShared | vm::kMayShare;
                 if (!of->writable()) vm_flags &= ~(vm::kMayWrite | vm::kShared);
                 [[fallthrough]];
@@ -263,6 +262,8 @@ SysResult<VirtAddr> Kernel::mmap(Tid caller, VirtAddr addr, std::uint64_t len, i
                 break;
             default: return Errno::Inval;
         }
+        // Only DAX files support MAP_SYNC; ext4's ->mmap refuses it on ordinary files.
+        if ((flags & sys::kMapSync) && !inode->is_shmem()) return Errno::OpNotSupp;
     } else {
         switch (type) {
             case sys::kMapShared:
@@ -282,16 +283,18 @@ SysResult<VirtAddr> Kernel::mmap(Tid caller, VirtAddr addr, std::uint64_t len, i
     return addr;
 }
 
-void KernelImpl::populate(Process& p, Thread* caller, VirtAddr s, VirtAddr e, bool force_write, bool force_read) {
+Errno KernelImpl::populate(Process& p, Thread* caller, VirtAddr s, VirtAddr e, bool force_write, bool force_read) {
     // mm/gup.c __mm_populate / populate_vma_page_range: fault in what is not mapped with
     // the needed access (write for private writable VMAs, breaking COW), like GUP does.
     Mm& mm = *p.mm;
+    Errno err = Errno::None;
     VirtAddr addr = s;
     while (addr < e && p.mm) {
         Vma* v = mm.vmas.find(addr);
         if (!v || v->start >= e) break;
         if (v->start > addr) addr = v->start;
         const VirtAddr vend = std::min(v->end, e);
+        if (!(v->flags & vm::kAccessFlags) && err == Errno::None) err = Errno::Fault;
         const bool skip = (v->flags & (vm::kIo | vm::kPfnMap)) || !(v->flags & vm::kAccessFlags) ||
                           ((v->flags & vm::kLockOnFault) && !force_write && !force_read);
         if (!skip) {
@@ -301,11 +304,15 @@ void KernelImpl::populate(Process& p, Thread* caller, VirtAddr s, VirtAddr e, bo
                 if (pte.present && (!write || pte.attrs.prot.write)) continue;
                 const FaultResult r = handle_mm_fault(p, caller, va, write ? AccessKind::Write : AccessKind::Read,
                                                       pte.present ? FaultKind::Protection : FaultKind::NotPresent);
-                if (r.status != FaultStatus::Done) break;
+                if (r.status != FaultStatus::Done) {
+                    if (err == Errno::None) err = r.status == FaultStatus::Oom ? Errno::NoMem : Errno::Fault;
+                    break;
+                }
             }
         }
         addr = vend;
     }
+    return err;
 }
 
 // ---- munmap ------------------------------------------------------------------------------

@@ -152,6 +152,7 @@ SysStatus Kernel::mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags)
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
     if (flags & ~sys::kMlockOnFault) return Errno::Inval;
+    if (mm.lim.memlock == 0) return Errno::Perm;  // can_do_mlock(), without CAP_IPC_LOCK
     const std::uint64_t off = addr.offset_in(k.page_);
     if (len > ~0ull - k.ps_ - off) return Errno::Inval;
     len = k.page_align(len + off);
@@ -167,7 +168,12 @@ SysStatus Kernel::mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags)
     }
     const VmFlags lock = vm::kLocked | ((flags & sys::kMlockOnFault) ? vm::kLockOnFault : 0);
     if (Errno e = apply_lock(k, mm, start, end, lock); e != Errno::None) return e;
-    if (!(flags & sys::kMlockOnFault)) k.populate(*t->proc, t, start, end);
+    if (!(flags & sys::kMlockOnFault)) {
+        // __mlock_posix_error_return: GUP's EFAULT becomes ENOMEM, its ENOMEM EAGAIN.
+        const Errno e = k.populate(*t->proc, t, start, end);
+        if (e == Errno::Fault) return Errno::NoMem;
+        if (e == Errno::NoMem) return Errno::Again;
+    }
     return {};
 }
 
@@ -190,6 +196,7 @@ SysStatus Kernel::mlockall(Tid caller, int flags) {
     Mm& mm = *t->proc->mm;
     if (!flags || (flags & ~(sys::kMclCurrent | sys::kMclFuture | sys::kMclOnFault)) || flags == sys::kMclOnFault)
         return Errno::Inval;
+    if (mm.lim.memlock == 0) return Errno::Perm;
     if ((flags & sys::kMclCurrent) && mm.total_vm > (mm.lim.memlock >> k.page_.shift)) return Errno::NoMem;
     const VmFlags lock = vm::kLocked | ((flags & sys::kMclOnFault) ? vm::kLockOnFault : 0);
     mm.def_flags &= ~(vm::kLocked | vm::kLockOnFault);

@@ -390,7 +390,7 @@ SysResult<std::uint64_t> Kernel::pread(Tid caller, int fd, std::span<std::uint8_
         const std::uint64_t pos = offset + done;
         const std::uint64_t chunk = std::min(n - done, k.ps_ - (pos & (k.ps_ - 1)));
         FaultStatus st = FaultStatus::Done;
-        auto f = k.cache_get(ino, pos >> k.page_.shift, nullptr, 2, &st);
+        auto f = k.cache_get(ino, pos >> k.page_.shift, nullptr, 0, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
         k.mem_.read(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
         k.mem_.set_flag(*f, kFrameReferenced);  // mark_page_accessed
@@ -457,6 +457,43 @@ SysStatus Kernel::fsync(Tid caller, int fd) {
         if (ino.pages[i] != kNoPfn) k.writeback_page(ino, i);
     return {};
 }
+
+SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice) {
+    auto& k = *impl_;
+    Thread* t = k.enter(caller);
+    if (!t) return Errno::Srch;
+    auto r = k.fd_get(*t->proc, fd);
+    if (!r) return r.error;
+    Inode& ino = *(*r)->inode;
+    if (advice < sys::kFadvNormal || advice > sys::kFadvNoReuse) return Errno::Inval;
+    if (offset > (std::uint64_t{1} << 63) - 1) return Errno::Inval;
+    if (ino.is_dir) return {};
+    // len 0 means "to the end of the file".
+    const std::uint64_t end = (len == 0 || len > ino.size - std::min(offset, ino.size)) ? ino.size : offset + len;
+    const std::uint64_t first = offset >> k.page_.shift;
+    const std::uint64_t last_excl = (end + k.ps_ - 1) >> k.page_.shift;
+    if (advice == sys::kFadvWillNeed) {
+        for (std::uint64_t i = first; i < last_excl && i < ino.pages.size(); ++i) {
+            FaultStatus st;
+            if (!k.cache_get(ino, i, nullptr, 0, &st)) break;
+        }
+    } else if (advice == sys::kFadvDontNeed && ino.kind == Inode::Kind::Host) {
+        // invalidate_mapping_pages: only whole pages, only clean and unmapped ones (dirty
+        // pages are written back first, as fadvise starts writeback).
+        const std::uint64_t whole_first = (offset + k.ps_ - 1) >> k.page_.shift;
+        for (std::uint64_t i = whole_first; i < last_excl && i < ino.pages.size(); ++i) {
+            if (ino.pages[i] == kNoPfn) continue;
+            if (end < ino.size && ((i + 1) << k.page_.shift) > end) break;
+            k.writeback_page(ino, i);
+            const Pfn f{ino.pages[i]};
+            if (k.mem_.mapcount(f) || k.mem_.refcount(f) != 1 || (k.kflags_[f.value] & kKDiverged)) continue;
+            k.cache_remove(ino, i);
+        }
+    }
+    return {};
+}
+
+std::uint64_t Kernel::drop_caches() { return impl_->drop_caches(); }
 
 SysResult<std::uint64_t> Kernel::file_size(Tid caller, int fd) {
     auto& k = *impl_;

@@ -165,6 +165,14 @@ inline constexpr int kOExcl = 0200;
 inline constexpr int kOTrunc = 01000;
 inline constexpr int kOAppend = 02000;
 
+// posix_fadvise advice
+inline constexpr int kFadvNormal = 0;
+inline constexpr int kFadvRandom = 1;
+inline constexpr int kFadvSequential = 2;
+inline constexpr int kFadvWillNeed = 3;
+inline constexpr int kFadvDontNeed = 4;
+inline constexpr int kFadvNoReuse = 5;
+
 // signals and their si_code values
 inline constexpr int kSigKill = 9;
 inline constexpr int kSigBus = 7;

@@ -160,6 +160,12 @@ public:
     SysResult<std::uint64_t> pwrite(Tid caller, int fd, std::span<const std::uint8_t> buf, std::uint64_t offset);
     SysStatus ftruncate(Tid caller, int fd, std::uint64_t length);
     SysStatus fsync(Tid caller, int fd);
+    // posix_fadvise: WILLNEED reads the range into the page cache, DONTNEED drops its
+    // clean, unmapped pages (so the next touch is a major fault); the others are accepted.
+    SysStatus fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice);
+    // echo 1 > /proc/sys/vm/drop_caches: drops every clean, unmapped page-cache page of
+    // host files. Returns the number of pages dropped.
+    std::uint64_t drop_caches();
     SysResult<std::uint64_t> file_size(Tid caller, int fd);
 
     // ---- scheduling ------------------------------------------------------------------------
