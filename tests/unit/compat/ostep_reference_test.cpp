@@ -102,8 +102,11 @@ void run_folder(const std::string& folder, std::size_t at_least) {
     const auto cases = cases_for(folder);
     EXPECT_GE(cases.size(), at_least) << "reference outputs for " << folder << " are missing";
     // paging-policy's -f names files relative to the data directory.
-    const fs::path saved = fs::current_path();
-    fs::current_path(fs::path(VMLAB_TEST_DATA) / "ostep");
+    struct Chdir {
+        fs::path saved = fs::current_path();
+        Chdir() { fs::current_path(fs::path(VMLAB_TEST_DATA) / "ostep"); }
+        ~Chdir() { fs::current_path(saved); }
+    } chdir;
     for (const Case& c : cases) {
         ASSERT_FALSE(c.argv.empty()) << c.name;
         std::string out;
@@ -114,11 +117,12 @@ void run_folder(const std::string& folder, std::size_t at_least) {
             EXPECT_FALSE(r.has_value()) << c.name << ": expected an error (exit 2), got status " << (r ? *r : -1);
         } else {
             EXPECT_TRUE(r.has_value()) << c.name << ": " << (r ? "" : r.error().str());
-            if (r) EXPECT_EQ(*r, c.status) << c.name;
+            if (r) {
+                EXPECT_EQ(*r, c.status) << c.name;
+            }
         }
         EXPECT_TRUE(out == want) << c.name << " (" << c.argv[0] << "): " << first_difference(want, out);
     }
-    fs::current_path(saved);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "vmlab/compat/ostep.hpp"
 
 using vmlab::compat::run_ostep;
@@ -58,8 +60,7 @@ class TempFile {
 public:
     explicit TempFile(const std::string& text) {
         path_ = (std::filesystem::temp_directory_path() /
-                 ("vmlab-ostep-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-                  std::to_string(counter_++) + ".txt"))
+                 ("vmlab-ostep-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) + ".txt"))
                     .string();
         std::ofstream(path_, std::ios::binary) << text;
     }
