@@ -10,9 +10,9 @@
 // The TLB hierarchy. Structures serve a path: data accesses (reads, writes) use the Data
 // and Unified structures, instruction fetches the Instruction and Unified ones. Levels are
 // looked up in order (1 first); all structures of a level are probed together (one lookup
-// counted for each of them) and each probe costs nothing until the level's latency, the
-// largest hit_cycles among them, is charged. A hit at level k > 1 fills the structures of
-// levels < k that hold that page size; a walk fills every level that holds it.
+// counted for each of them), and looking up a level costs its latency, the largest
+// hit_cycles among them, whether it hits or not. A hit at level k > 1 fills the structures
+// of levels < k that hold that page size; a walk fills every level that holds it.
 //
 // A TLB entry that does not permit the access, or a write hitting an entry whose dirty flag
 // is clear, is not used: the MMU walks again (SDM 4.8: the processor sets D through a walk;
@@ -212,6 +212,9 @@ public:
     PhysAddr root() const;
     Asid asid() const;
 
+    // Every flush also empties the page-walk caches of the ASIDs concerned (SDM 4.10.4.1).
+    // flush_va removes the global entries of va as well (invlpg, TLBI VAE1), which is safe
+    // for INVPCID type 0 / sfence.vma va,asid too, which would keep them.
     void flush_va(VirtAddr va, Asid asid);          // invlpg / INVPCID type 0 / TLBI VAE1
     void flush_va_all_asids(VirtAddr va);           // TLBI VAAE1 / sfence.vma va, x0
     void flush_asid(Asid asid);                     // INVPCID type 1 / TLBI ASIDE1
