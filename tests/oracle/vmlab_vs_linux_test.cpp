@@ -149,23 +149,11 @@ const Program kPrograms[] = {
     {.name = "mremap_grow"},
     {.name = "mlock"},
     {.name = "madv_free"},
-    {.name = "fault_around"},
+    {.name = "fault_around", .host_files = {{"fault_around_cold.dat", 64 * 4096}}},
     {.name = "file_readonly"},
     {.name = "errno_args", .not_modelled = {{"mmap_pipe.errno", "the kernel model has no pipes"}}},
     {.name = "file_major",
-     .host_files = {{"file_major_random.dat", 64 * 4096},
-                    {"file_major_sequential.dat", 64 * 4096},
-                    {"file_major_normal.dat", 64 * 4096}},
-     .known_differences = [] {
-         const std::string why =
-             "configuration: the recording machine reads ahead 8 MiB around a major fault (read_ahead_kb=8192, "
-             "so one read brings the whole file in), the scenario runs with the kernel model's default "
-             "read_around_bytes = 128 KiB (32 pages), so the second half of the file is a second major fault";
-         return std::map<std::string, std::string>{{"sequential.minflt", why},
-                                                   {"sequential.majflt", why},
-                                                   {"normal.minflt", why},
-                                                   {"normal.majflt", why}};
-     }()},
+     .host_files = {{"file_major.dat", 64 * 4096}}},
 };
 
 INSTANTIATE_TEST_SUITE_P(Programs, VmlabVsLinux, ::testing::ValuesIn(kPrograms),

@@ -339,6 +339,7 @@ void open_machine_api(lua_State* L) {
     push_constants(L, "PROT", prot_flags());
     push_constants(L, "MAP", map_flags());
     push_constants(L, "MADV", madvise_advice());
+    push_constants(L, "FADV", fadvise_advice());
     push_constants(L, "MS", msync_flags());
     push_constants(L, "MREMAP", mremap_flags());
     push_constants(L, "O", open_flags());

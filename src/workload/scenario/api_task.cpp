@@ -79,6 +79,7 @@ AccessKind arg_kind(lua_State* L, int idx, const char* fn) {
 
 Result<int> parse_map(std::string_view s) { return parse_flags(map_flags(), s); }
 Result<int> parse_madv(std::string_view s) { return parse_one(madvise_advice(), s); }
+Result<int> parse_fadv(std::string_view s) { return parse_one(fadvise_advice(), s); }
 Result<int> parse_ms(std::string_view s) { return parse_flags(msync_flags(), s); }
 Result<int> parse_mremap(std::string_view s) { return parse_flags(mremap_flags(), s); }
 Result<int> parse_mlock(std::string_view s) { return parse_flags(mlock_flags(), s); }
@@ -433,6 +434,23 @@ int l_fsync(lua_State* L) {
     return push_status(L, K(L).fsync(t.tid, static_cast<int>(arg_u64(L, 2, "fsync", "fd"))));
 }
 
+// fadvise(fd, offset, len, advice): posix_fadvise; "dontneed" evicts clean, unmapped pages.
+int l_fadvise(lua_State* L) {
+    TaskRef& t = arg_task(L, 1, "fadvise");
+    const int fd = static_cast<int>(arg_u64(L, 2, "fadvise", "fd"));
+    const auto off = arg_u64(L, 3, "fadvise", "offset");
+    const auto len = arg_u64(L, 4, "fadvise", "len");
+    if (lua_isnoneornil(L, 5)) script_error("fadvise: 'advice' is required");
+    const int advice = arg_flags(L, 5, "fadvise", "advice", parse_fadv, 0);
+    return push_status(L, K(L).fadvise(t.tid, fd, off, len, advice));
+}
+
+// drop_caches(): echo 1 > /proc/sys/vm/drop_caches; returns the number of pages dropped.
+int l_drop_caches(lua_State* L) {
+    push_u64(L, K(L).drop_caches());
+    return 1;
+}
+
 int l_file_size(lua_State* L) {
     TaskRef& t = arg_task(L, 1, "file_size");
     auto r = K(L).file_size(t.tid, static_cast<int>(arg_u64(L, 2, "file_size", "fd")));
@@ -726,6 +744,7 @@ void open_task_api(lua_State* L) {
         {"ftruncate", guarded<l_ftruncate>},
         {"fsync", guarded<l_fsync>},
         {"file_size", guarded<l_file_size>},
+        {"fadvise", guarded<l_fadvise>},
         {"read_u8", guarded<l_read_uint<1>>},
         {"read_u16", guarded<l_read_uint<2>>},
         {"read_u32", guarded<l_read_uint<4>>},
@@ -771,6 +790,7 @@ void open_task_api(lua_State* L) {
     lua_register(L, "current", guarded<l_current>);
     lua_register(L, "switch_to", guarded<l_switch_to>);
     lua_register(L, "cpu_access", guarded<l_cpu_access>);
+    lua_register(L, "drop_caches", guarded<l_drop_caches>);
 }
 
 }  // namespace vmlab::scenario

@@ -37,6 +37,12 @@ const FlagSet& madvise_advice() {
                             {"populate_read", kMadvPopulateRead}, {"populate_write", kMadvPopulateWrite}}};
     return s;
 }
+const FlagSet& fadvise_advice() {
+    static const FlagSet s{"fadvise advice", "POSIX_FADV_",
+                           {{"normal", kFadvNormal}, {"random", kFadvRandom}, {"sequential", kFadvSequential},
+                            {"willneed", kFadvWillNeed}, {"dontneed", kFadvDontNeed}, {"noreuse", kFadvNoReuse}}};
+    return s;
+}
 const FlagSet& msync_flags() {
     static const FlagSet s{"msync flag", "MS_", {{"async", kMsAsync}, {"invalidate", kMsInvalidate}, {"sync", kMsSync}}};
     return s;

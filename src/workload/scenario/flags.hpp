@@ -22,6 +22,7 @@ struct FlagSet {
 const FlagSet& prot_flags();
 const FlagSet& map_flags();
 const FlagSet& madvise_advice();
+const FlagSet& fadvise_advice();
 const FlagSet& msync_flags();
 const FlagSet& mremap_flags();
 const FlagSet& mlock_flags();

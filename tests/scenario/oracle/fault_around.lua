@@ -24,11 +24,11 @@ case("file_offset", 0, 32, 5, {0, 16})
 case("pmd_end", 504, 32, 0, {6, 8, 31})
 case("pmd_mid_window", 500, 32, 0, {0, 12, 28})
 case("one_page", 7, 1, 0, {0})
--- Only cached pages are mapped. The C program reads pages 0-7 of an uncached 64-page file
--- (with POSIX_FADV_RANDOM, so that nothing more is read ahead); here the file is created
--- with pages 0-7 written and then extended to 64 pages: pages 8-63 are not in the cache.
-local fd2 = O.make_file(p, "fault_around_cold.dat", 8, 0)
-assert(p:ftruncate(fd2, 64 * PAGE))
+-- Only cached pages are mapped: a host file (written by the test, not cached) whose
+-- pages 0-7 are read with read() under POSIX_FADV_RANDOM (so nothing more is read ahead).
+local fd2 = assert(p:open("fault_around_cold.dat", "rdonly"))
+assert(p:fadvise(fd2, 0, 0, "random"))
+for i = 0, 7 do assert(#p:pread(fd2, PAGE, i * PAGE) == PAGE) end
 O.put("partly_cached.cached_pages", O.cached_pages(p, fd2, 64))
 local a = O.reserve(p, 64 * PAGE, 2 * MiB)
 O.map_fixed(p, a, 64 * PAGE, "r--", "private", fd2, 0)

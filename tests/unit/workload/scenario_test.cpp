@@ -4,6 +4,9 @@
 // then give RSS 256 KiB; mmap of length 0 is EINVAL).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -178,6 +181,39 @@ TEST(Scenario, AnonymousPagesFaultLikeLinux) {
         "expect_eq(p:read_u8(a + 8), 0x88)\n"
         "p:write_string(a + 100, 'vmlab')\nexpect_eq(p:read_string(a + 100), 'vmlab')\n");
     EXPECT_TRUE(r.ok) << r.error.str();
+}
+
+TEST(Scenario, EvictedHostFilePagesFaultMajorAgain) {
+    // A host page read through a mapping is a major fault; after posix_fadvise(DONTNEED)
+    // or drop_caches (the page unmapped and clean) the next read is a major fault again.
+    const auto dir = std::filesystem::temp_directory_path() / ("vmlab-scenario-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "f.dat", std::ios::binary) << std::string(2 * 4096, 'x');
+    ScenarioOptions o;
+    o.base_dir = dir.string();
+    auto r = run(
+        "machine{kernel={read_around_bytes=0}}\n"
+        "local p = spawn('a')\n"
+        "local fd = p:open('f.dat')\n"
+        "local function major_read()\n"
+        "  local a = p:mmap{len=PAGE, prot='r--', flags='private', fd=fd}\n"
+        "  local b = p:faults().major\n"
+        "  expect_eq(p:read_u8(a), 120)\n"
+        "  p:munmap(a, PAGE)\n"
+        "  return p:faults().major - b\n"
+        "end\n"
+        "expect_eq(major_read(), 1)\n"
+        "expect_eq(major_read(), 0)\n"
+        "expect_eq(p:fadvise(fd, 0, 0, 'dontneed'), true)\n"
+        "expect_eq(major_read(), 1)\n"
+        "expect(drop_caches() >= 1)\n"
+        "expect_eq(major_read(), 1)\n"
+        "local _, e = p:fadvise(fd, 0, 0, 'nosuch')\n",
+        o);
+    std::filesystem::remove_all(dir);
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.error.where.line, 17u) << r.error.str();
+    EXPECT_NE(r.error.message.find("unknown fadvise advice"), std::string::npos) << r.error.str();
 }
 
 TEST(Scenario, SegfaultIsAValue) {
