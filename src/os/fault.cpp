@@ -58,7 +58,7 @@ bool KernelImpl::expand_stack(Mm& mm, Vma* v, VirtAddr addr) {
 }
 
 void KernelImpl::count_fault(Process& p, Vma* v, const FaultResult& r) {
-    if (!r.counted) return;
+    if (!r.counted || uncounted_) return;
     if (r.major) {
         ++p.faults.major;
         ++stats_.faults.major;

@@ -166,6 +166,7 @@ public:
     LazyArray<std::uint8_t> kflags_;
     bool tearing_down_ = false;
     std::uint64_t charge_ = 0;  // shootdown cycles charged during the current access
+    bool uncounted_ = false;    // faults taken by the kernel itself (exec's argument pages)
 
     // ---- helpers --------------------------------------------------------------------
     std::uint64_t pages(std::uint64_t bytes) const { return bytes >> page_.shift; }

@@ -50,7 +50,7 @@ struct KernelConfig {
     unsigned randomize_va_space = 0;
     unsigned mmap_rnd_bits = 28;    // vm.mmap_rnd_bits: pages of mmap_base randomization
     unsigned stack_rnd_bits = 22;   // x86-64 STACK_RND_MASK: pages of stack-top randomization
-    std::uint64_t brk_rnd_bytes = 32ull << 20;  // arch_randomize_brk range
+    std::uint64_t brk_rnd_bytes = 1ull << 30;   // arch_randomize_brk range (x86-64: 1 GiB)
 
     // Top of user space. 0 = derived from the paging format (x86-64: 2^47 - 4 KiB,
     // LA57: 2^56 - 4 KiB, AArch64: 2^va_bits, RISC-V SvN: 2^(N-1), i386: 3 GiB).
