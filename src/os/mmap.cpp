@@ -465,6 +465,9 @@ static SysResult<VirtAddr> move_vma(KernelImpl& k, Process& p, Thread* t, Vma* v
     nv.start = new_addr;
     nv.end = new_addr + new_len;
     nv.pgoff = v->pgoff + (old_addr - v->start) / k.ps_;
+    // copy_vma: an anonymous VMA never faulted takes the new address as its offset, so
+    // that it can merge at its new place.
+    if (!nv.file && !nv.anon_vma) nv.pgoff = new_addr.value >> k.page_.shift;
     nv.min_flt = nv.maj_flt = 0;
     if (nv.flags & vm::kAccount) {
         if (!k.vm_enough_memory(k.pages(new_len))) return Errno::NoMem;
