@@ -3,6 +3,8 @@
 #include "vmlab/hw/mmu.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstring>
 
 #include "hw/pwc.hpp"
 #include "hw/walker.hpp"
@@ -12,6 +14,23 @@
 #include "vmlab/hw/tlb.hpp"
 
 namespace vmlab {
+
+static_assert(offsetof(Tlb::Payload, perms) == offsetof(Tlb::Payload, asid) + 2 &&
+                  offsetof(Tlb::Payload, flags) == offsetof(Tlb::Payload, asid) + 3,
+              "the MMU's fast path reads asid, perms and flags as one 32-bit word");
+
+namespace {
+// The bits of a payload word (asid | perms << 16 | flags << 24) that must all be set for a
+// TLB hit to serve (priv, access): the permission, and for a write the dirty flag.
+// Index = priv * 3 + access.
+constexpr std::uint32_t need_word(unsigned i) {
+    return (std::uint32_t{1} << (16 + i)) | (i % 3 == 1 ? std::uint32_t{Tlb::kDirty} << 24 : 0);
+}
+constexpr std::uint32_t kNeed[6] = {need_word(0), need_word(1), need_word(2),
+                                    need_word(3), need_word(4), need_word(5)};
+static_assert(kNeed[1] == ((std::uint32_t{kPermUW} << 16) | (std::uint32_t{Tlb::kDirty} << 24)) &&
+              kNeed[5] == std::uint32_t{kPermKX} << 16);
+}  // namespace
 
 const char* to_string(FaultKind k) {
     switch (k) {
@@ -35,66 +54,38 @@ public:
     [[gnu::noinline]] Translation translate(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace* tr);
 
     // The hot path: a usable hit in a first-level structure, probed from flat arrays with
-    // precomputed masks; no allocation, no virtual call, no division. Anything else (a
-    // miss, an entry that does not permit the access, a clean entry on a write, a VA the
-    // geometry cannot represent) goes to translate<false>, which counts everything itself.
-    [[gnu::always_inline]] Translation translate_fast(VirtAddr va, AccessKind access, Privilege priv) {
-        FastPath& f = access == AccessKind::Execute ? fast_[1] : fast_[0];
+    // precomputed masks; no allocation, no virtual call, no division, no branch that
+    // depends on which way answered. Returns false, having changed nothing, for anything
+    // else (a miss in the path's first probe, an entry of another ASID, an entry that does
+    // not permit the access, a clean entry on a write, a VA the geometry cannot
+    // represent); general() then decides.
+    [[gnu::always_inline]] bool translate_fast(VirtAddr va, AccessKind access, Privilege priv, Translation& t) {
+        // Everything the hit needs is in the path's first probe (n = 0: a probe that never
+        // finds an entry).
+        FastProbe& p = *first_probe_[static_cast<unsigned>(access)];
+        const std::uint64_t need = kNeed[static_cast<unsigned>(priv) * 3 + static_cast<unsigned>(access)];
         const std::uint64_t v = va.value;
-        if (__builtin_expect(representable(va), 1)) {
-            const std::uint64_t vam = v & va_mask_;
-            // The entry of the previous fast hit on this path, if nothing touched the TLBs
-            // since: re-checked against the array, and exact without replacement
-            // bookkeeping (it is already the most recent of its set).
-            if (const FastProbe* m = f.memo_probe;
-                m && (((vam >> m->shift) << 4) | m->s_bits) == f.memo_key && m->keys[f.memo_e] == f.memo_key) {
-                const Tlb::Payload& d = m->data[f.memo_e];
-                if (__builtin_expect((d.perms & perm_bit(priv, access)) != 0 &&
-                                         (access != AccessKind::Write || (d.flags & Tlb::kDirty)),
-                                     1)) {
-                    ++*m->hits;
-                    ++f.hits;
-                    Translation t;
-                    t.pa = PhysAddr{d.base | (v & m->offset_mask)};
-                    t.size = m->size;
-                    t.cycles = f.cycles;
-                    return t;
-                }
-            }
-            const std::uint16_t asid = asid_.value;
-            const FastProbe* p = f.probes;
-            const FastProbe* const end = f.probes + f.n;
-            for (; p != end; ++p) {
-                const std::uint64_t vpn = vam >> p->shift;
-                const std::uint64_t key = (vpn << 4) | p->s_bits;
-                const std::size_t first = static_cast<std::size_t>(vpn & p->set_mask) * p->ways;
-                const std::uint64_t* k = p->keys + first;
-                for (unsigned w = 0; w < p->ways; ++w) {
-                    if (__builtin_expect(k[w] != key, 0)) continue;
-                    const std::size_t e = first + w;
-                    const Tlb::Payload& d = p->data[e];
-                    if (d.asid != asid && !(d.flags & Tlb::kGlobal)) continue;
-                    // Usable: the permission is there and a write finds the entry dirty.
-                    const unsigned ok_flags = (d.perms & perm_bit(priv, access)) != 0 &&
-                                              (access != AccessKind::Write || (d.flags & Tlb::kDirty));
-                    if (__builtin_expect(!ok_flags, 0)) return slow(va, access, priv);
-                    ++*p->hits;
-                    if (p->action == TlbHitAction::Stamp) {
-                        p->repl->stamp[e] = ++p->repl->clock;
-                    } else if (p->action != TlbHitAction::None) {
-                        p->repl->touch_entry(p->action, static_cast<unsigned>(e));
-                    }
-                    ++f.hits;  // translations, lookups, TLB hits and cycles are derived in stats()
-                    f.memo_probe = p;
-                    f.memo_e = e;
-                    f.memo_key = key;
-                    fast_[access == AccessKind::Execute ? 0 : 1].memo_probe = nullptr;
-                    Translation t;
-                    t.pa = PhysAddr{d.base | (v & p->offset_mask)};
-                    t.size = p->size;
-                    t.cycles = f.cycles;
-                    return t;
-                }
+        if (__builtin_expect(((v + p.canon_add) & p.hi_mask) != 0, 0)) return false;  // representable()
+        const unsigned e = probe(p, v & p.va_mask);
+        if (__builtin_expect(e >= kOtherAsid, 0)) return false;  // kOtherAsid or kNoWay
+        if (__builtin_expect((payload_word(p.data[e]) & need) != need, 0)) return false;  // usable()
+        record_hit(p, e, v, p.cycles, t);
+        return true;
+    }
+    // Everything translate_fast declined: the path's other probes (pages of other sizes)
+    // when the first holds no entry for the VA, otherwise the general path.
+    [[gnu::noinline]] Translation general(VirtAddr va, AccessKind access, Privilege priv) {
+        FastPath& f = *fast_by_access_[static_cast<unsigned>(access)];
+        if (representable(va) && f.n > 1 && probe(f.probes[0], va.value & va_mask_) == kNoWay) {
+            const std::uint64_t vam = va.value & va_mask_;
+            for (unsigned i = 1; i < f.n; ++i) {
+                FastProbe& p = f.probes[i];
+                const unsigned e = probe(p, vam);
+                if (e == kNoWay) continue;
+                if (e == kOtherAsid || !usable(p.data[e], priv, access)) break;
+                Translation t;
+                record_hit(p, e, va.value, f.cycles, t);
+                return t;
             }
         }
         return slow(va, access, priv);
@@ -104,44 +95,36 @@ public:
     }
 
     // The low va_bits bits name the page exactly (canonical for sign-extended formats,
-    // below 2^va_bits otherwise), so the TLBs may be used.
-    bool representable(VirtAddr va) const {
-        if (sign_extended_)
-            return static_cast<std::uint64_t>(static_cast<std::int64_t>(va.value << canon_shift_) >> canon_shift_) ==
-                   va.value;
-        return (va.value & ~va_mask_) == 0;
-    }
+    // below 2^va_bits otherwise), so the TLBs may be used. One test for both kinds:
+    // v + canon_add_ < 2^va_bits, with canon_add_ = 2^(va_bits-1) when sign-extended
+    // (modulo 2^64, that maps [-2^(va_bits-1), 2^(va_bits-1)) onto [0, 2^va_bits)).
+    bool representable(VirtAddr va) const { return ((va.value + canon_add_) & ~va_mask_) == 0; }
 
     void flush_va(VirtAddr va, Asid asid) {
-        forget_memos();
         for (auto& t : tlbs_) t.invalidate_va(va, asid);
         pwc_.flush_asid(asid);
     }
     void flush_va_all_asids(VirtAddr va) {
-        forget_memos();
         for (auto& t : tlbs_) t.invalidate_va_all_asids(va);
         pwc_.flush_all();
     }
     void flush_asid(Asid asid) {
-        forget_memos();
         for (auto& t : tlbs_) t.invalidate_asid(asid);
         pwc_.flush_asid(asid);
     }
     void flush_all() {
-        forget_memos();
         for (auto& t : tlbs_) t.invalidate_all();
         pwc_.flush_all();
     }
     void flush_nonglobal() {
-        forget_memos();
         for (auto& t : tlbs_) t.invalidate_nonglobal();
         pwc_.flush_all();
     }
     void set_root(PhysAddr root, Asid asid) {
-        forget_memos();
         if (!cfg_.pcid) flush_nonglobal();
         root_ = root;
         asid_ = asid;
+        set_fast_asid(asid);
     }
 
     Status insert_tlb_entry(const Mmu::TlbEntryInit& e);
@@ -171,35 +154,106 @@ private:
         std::vector<Level> levels;
     };
     static constexpr unsigned kMaxFast = 8;
+    static constexpr unsigned kNoWay = ~0u;
+    // How a probe finds the matching way of a set: unrolled for the common
+    // associativities, a loop otherwise.
+    enum class Match : std::uint8_t { Ways1, Ways2, Ways4, Ways8, Any };
     struct FastProbe {
         const std::uint64_t* keys = nullptr;
         const Tlb::Payload* data = nullptr;
-        std::uint64_t* hits = nullptr;     // the structure's hit counter
-        TlbReplState* repl = nullptr;      // its replacement state
-        TlbHitAction action = TlbHitAction::None;
+        std::uint64_t hits = 0;            // hits answered here since the last reset (added
+                                           // to the structure's count by stats())
+        std::uint64_t* stamp = nullptr;    // the structure's LRU stamps and clock (Stamp)
+        std::uint64_t* clock = nullptr;
+        TlbReplState* repl = nullptr;      // its replacement state (other actions)
         std::uint64_t set_mask = 0;
         std::uint64_t offset_mask = 0;
         std::uint64_t s_bits = 0;  // the key's size-index and valid bits
+        std::uint64_t va_mask = 0, hi_mask = 0, canon_add = 0;  // copies, see representable()
+        std::uint32_t cycles = 0;  // the level's latency
         unsigned ways = 0;
-        unsigned shift = 0;
+        std::uint16_t asid = 0;    // copy of the MMU's current ASID
+        TlbHitAction action = TlbHitAction::None;
+        Match match = Match::Any;
+        std::uint8_t shift = 0;
         PageSize size{};
+        unsigned tlb_index = 0;    // which structure (index into tlbs_)
     };
     // The first level of a path, flattened for translate_fast (n = 0: not used).
     struct FastPath {
         FastProbe probes[kMaxFast];
         unsigned n = 0;
         std::uint32_t cycles = 0;
-        std::uint64_t hits = 0;  // translations answered here since the last reset
-        // The last fast hit (memo_probe = nullptr: none): its probe, entry and key. Cleared
-        // by anything that may change TLB contents or replacement state other than a fast
-        // hit on this path.
-        const FastProbe* memo_probe = nullptr;
-        std::size_t memo_e = 0;
-        std::uint64_t memo_key = 0;
+        std::uint64_t hits() const {
+            std::uint64_t n_hits = 0;
+            for (unsigned i = 0; i < n; ++i) n_hits += probes[i].hits;
+            return n_hits;
+        }
     };
-    void forget_memos() {
-        fast_[0].memo_probe = nullptr;
-        fast_[1].memo_probe = nullptr;
+    // The ASID, permission and flag bytes of a payload as one word: asid | perms << 16 |
+    // flags << 24 (the layout static_asserted below).
+    static std::uint32_t payload_word(const Tlb::Payload& d) {
+        std::uint32_t w;
+        std::memcpy(&w, &d.asid, sizeof w);
+        return w;
+    }
+    static bool usable(const Tlb::Payload& d, Privilege priv, AccessKind access) {
+        const std::uint32_t need = kNeed[static_cast<unsigned>(priv) * 3 + static_cast<unsigned>(access)];
+        return (payload_word(d) & need) == need;
+    }
+    // The entry (set * ways + way) of p that the general path's Tlb::find would return for
+    // this VA and the current ASID; kNoWay when no entry holds the page's key, kOtherAsid
+    // when the first one that does belongs to another ASID (Tlb::find would look further).
+    static constexpr unsigned kOtherAsid = kNoWay - 1;
+    [[gnu::always_inline]] static unsigned probe(const FastProbe& p, std::uint64_t vam) {
+        const std::uint64_t vpn = vam >> p.shift;
+        const std::uint64_t key = (vpn << 4) | p.s_bits;
+        const unsigned first = static_cast<unsigned>(vpn & p.set_mask) * p.ways;
+        const std::uint64_t* k = p.keys + first;
+        unsigned w;
+        switch (p.match) {
+            case Match::Ways1: w = k[0] == key ? 0 : 1; break;
+            case Match::Ways2: w = first_match<2>(k, key); break;
+            case Match::Ways4: w = first_match<4>(k, key); break;
+            case Match::Ways8: w = first_match<8>(k, key); break;
+            default: w = first_match_any(k, key, p.ways); break;
+        }
+        if (w >= p.ways) return kNoWay;
+        const std::uint32_t word = payload_word(p.data[first + w]);
+        if (((word ^ p.asid) & 0xffff) != 0 && !(word & (std::uint32_t{Tlb::kGlobal} << 24))) return kOtherAsid;
+        return first + w;
+    }
+    [[gnu::always_inline]] static void record_hit(FastProbe& p, unsigned e, std::uint64_t v, std::uint32_t cycles,
+                                                  Translation& t) {
+        ++p.hits;  // translations, lookups, TLB hits and cycles are derived in stats()
+        if (p.action == TlbHitAction::Stamp) {
+            // TlbReplState::stamp_entry (an entry is only hit after a fill stamped it, so
+            // the clock is not 0 here).
+            if (p.stamp[e] != *p.clock) p.stamp[e] = ++*p.clock;
+        } else if (p.action != TlbHitAction::None) {
+            p.repl->touch_entry(p.action, e);
+        }
+        t.pa = PhysAddr{p.data[e].base | (v & p.offset_mask)};
+        t.size = p.size;
+        t.cycles = cycles;
+    }
+    // The lowest way of k[0..W) holding key, or W: a chain of conditional moves from the
+    // highest way down, no branch.
+    template <unsigned W>
+    [[gnu::always_inline]] static unsigned first_match(const std::uint64_t* k, std::uint64_t key) {
+        unsigned found = W;
+#pragma GCC unroll 8
+        for (unsigned i = 0; i < W; ++i) found = k[W - 1 - i] == key ? W - 1 - i : found;
+        return found;
+    }
+    static unsigned first_match_any(const std::uint64_t* k, std::uint64_t key, unsigned ways) {
+        unsigned found = ways;
+        for (unsigned w = ways; w-- > 0;) found = k[w] == key ? w : found;
+        return found;
+    }
+    void set_fast_asid(Asid a) {
+        for (auto& f : fast_)
+            for (unsigned i = 0; i < f.n; ++i) f.probes[i].asid = a.value;
     }
 
     const Tlb* find_tlb(const std::string& name) const;
@@ -208,14 +262,15 @@ private:
     void drop_va(Path& path, VirtAddr va);
 
     std::uint64_t va_mask_ = ~std::uint64_t{0};
-    bool sign_extended_ = true;
+    std::uint64_t canon_add_ = 0;  // see representable()
     unsigned va_bits_ = 64;
-    unsigned canon_shift_ = 0;  // 64 - va_bits
     std::vector<Tlb> tlbs_;
     PageWalkCache pwc_;
     Walker walker_;
     Path paths_[2];  // 0 = data, 1 = instruction
     FastPath fast_[2];
+    FastPath* fast_by_access_[3] = {&fast_[0], &fast_[0], &fast_[1]};  // indexed by AccessKind
+    FastProbe* first_probe_[3] = {&fast_[0].probes[0], &fast_[0].probes[0], &fast_[1].probes[0]};
     MmuStats stats_;
     mutable MmuStats view_;
 };
@@ -230,8 +285,7 @@ MmuImpl::MmuImpl(const MmuConfig& cfg, const PagingFormat& fmt, PhysMem& mem)
     const auto& geo = fmt.geometry();
     va_bits_ = geo.va_bits;
     va_mask_ = va_bits_ >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << va_bits_) - 1;
-    sign_extended_ = geo.sign_extended && va_bits_ < 64;
-    canon_shift_ = 64 - std::min(va_bits_, 64u);
+    canon_add_ = geo.sign_extended && va_bits_ < 64 ? std::uint64_t{1} << (va_bits_ - 1) : 0;
     const auto sizes = geo.page_sizes();
 
     Rng seeds(cfg.seed);
@@ -265,17 +319,29 @@ MmuImpl::MmuImpl(const MmuConfig& cfg, const PagingFormat& fmt, PhysMem& mem)
         FastPath& f = fast_[pi];
         for (const Probe& pr : L.probes) {
             FastProbe& fp = f.probes[f.n++];
+            TlbReplState& st = pr.tlb->repl_state_mut();
             fp.keys = pr.tlb->key_array();
             fp.data = pr.tlb->payload_array();
-            fp.hits = pr.tlb->hit_counter();
-            fp.repl = &pr.tlb->repl_state_mut();
+            fp.stamp = st.stamp.data();
+            fp.clock = &st.clock;
+            fp.repl = &st;
             fp.action = pr.tlb->hit_action();
+            fp.ways = pr.tlb->ways();
+            fp.match = fp.ways == 1 ? Match::Ways1
+                       : fp.ways == 2 ? Match::Ways2
+                       : fp.ways == 4 ? Match::Ways4
+                       : fp.ways == 8 ? Match::Ways8
+                                      : Match::Any;
             fp.set_mask = pr.tlb->set_mask();
             fp.size = pr.tlb->size_at(pr.s);
             fp.offset_mask = fp.size.mask();
             fp.s_bits = Tlb::key_of(0, pr.s);
-            fp.ways = pr.tlb->ways();
-            fp.shift = fp.size.shift;
+            fp.shift = static_cast<std::uint8_t>(fp.size.shift);
+            fp.tlb_index = static_cast<unsigned>(pr.tlb - tlbs_.data());
+            fp.va_mask = va_mask_;
+            fp.hi_mask = ~va_mask_;
+            fp.canon_add = canon_add_;
+            fp.cycles = L.cycles;
         }
         f.cycles = L.cycles;
     }
@@ -304,7 +370,6 @@ void MmuImpl::drop_va(Path& path, VirtAddr va) {
 
 template <bool Traced>
 Translation MmuImpl::translate(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace* tr) {
-    forget_memos();
     ++stats_.translations;
     Translation t;
     if constexpr (Traced) {
@@ -418,7 +483,6 @@ const Tlb* MmuImpl::find_tlb(const std::string& name) const {
 }
 
 Status MmuImpl::insert_tlb_entry(const Mmu::TlbEntryInit& e) {
-    forget_memos();
     Tlb* t = const_cast<Tlb*>(find_tlb(e.structure));
     if (!t) {
         std::vector<std::string> names;
@@ -476,17 +540,23 @@ Result<std::vector<TlbEntryView>> MmuImpl::tlb_entries(const std::string& name) 
 const MmuStats& MmuImpl::stats() const {
     view_ = stats_;
     for (const auto& f : fast_) {
-        view_.translations += f.hits;
-        view_.tlb_hits += f.hits;
-        view_.cycles += f.hits * f.cycles;
+        const std::uint64_t hits = f.hits();
+        view_.translations += hits;
+        view_.tlb_hits += hits;
+        view_.cycles += hits * f.cycles;
     }
     for (std::size_t i = 0; i < tlbs_.size(); ++i) {
         TlbStats s = tlbs_[i].stats();
         s.lookups = 0;
-        for (const auto& path : paths_)
+        for (const auto& f : fast_)
+            for (unsigned k = 0; k < f.n; ++k)
+                if (f.probes[k].tlb_index == i) s.hits += f.probes[k].hits;
+        for (int pi = 0; pi < 2; ++pi) {
+            const Path& path = paths_[pi];
             for (const auto& L : path.levels)
                 for (unsigned ti : L.tlb_indices)
-                    if (ti == i) s.lookups += L.lookups + (&L == &path.levels[0] ? fast_[&path - paths_].hits : 0);
+                    if (ti == i) s.lookups += L.lookups + (&L == &path.levels[0] ? fast_[pi].hits() : 0);
+        }
         s.misses = s.lookups - s.hits;
         view_.tlbs[i] = s;
     }
@@ -497,7 +567,8 @@ void MmuImpl::reset_stats() {
     auto per_level = stats_.pwc_hits_per_level.size();
     stats_ = MmuStats{};
     stats_.pwc_hits_per_level.assign(per_level, 0);
-    for (auto& f : fast_) f.hits = 0;
+    for (auto& f : fast_)
+        for (unsigned k = 0; k < f.n; ++k) f.probes[k].hits = 0;
     for (auto& t : tlbs_) {
         t.reset_stats();
         stats_.tlbs.push_back(t.stats());
@@ -513,7 +584,9 @@ Mmu::Mmu(Mmu&&) noexcept = default;
 Mmu& Mmu::operator=(Mmu&&) noexcept = default;
 
 Translation Mmu::translate(VirtAddr va, AccessKind access, Privilege priv) {
-    return impl_->translate_fast(va, access, priv);
+    Translation t;
+    if (__builtin_expect(impl_->translate_fast(va, access, priv, t), 1)) return t;
+    return impl_->general(va, access, priv);
 }
 Translation Mmu::translate_traced(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace& trace) {
     return impl_->translate<true>(va, access, priv, &trace);

@@ -71,7 +71,7 @@ struct TlbReplState {
     void touch(TlbHitAction a, unsigned set, unsigned way) {
         switch (a) {
             case TlbHitAction::None: break;
-            case TlbHitAction::Stamp: stamp[std::size_t(set) * ways + way] = ++clock; break;
+            case TlbHitAction::Stamp: stamp_entry(set * ways + way); break;
             case TlbHitAction::TreeBits: tree_touch(set, way); break;
             case TlbHitAction::RefBit: ref[std::size_t(set) * ways + way] = 1; break;
         }
@@ -80,10 +80,15 @@ struct TlbReplState {
     void touch_entry(TlbHitAction a, unsigned e) {
         switch (a) {
             case TlbHitAction::None: break;
-            case TlbHitAction::Stamp: stamp[e] = ++clock; break;
+            case TlbHitAction::Stamp: stamp_entry(e); break;
             case TlbHitAction::TreeBits: tree_touch(e >> ways_shift, e & (ways - 1)); break;
             case TlbHitAction::RefBit: ref[e] = 1; break;
         }
+    }
+    // LRU: the entry becomes the most recent. Stamps only order the entries of a set, so an
+    // entry that already holds the latest stamp keeps it (the order is unchanged).
+    void stamp_entry(unsigned e) {
+        if (stamp[e] != clock || clock == 0) stamp[e] = ++clock;
     }
     void tree_touch(unsigned set, unsigned way);
     unsigned tree_victim(unsigned set) const;
@@ -160,8 +165,8 @@ public:
     std::uint64_t va_mask() const { return va_mask_; }
     std::uint64_t set_mask() const { return set_mask_; }
     static std::uint64_t key_of(std::uint64_t vpn, unsigned s) { return key(vpn, s); }
-    // For the Mmu's first-level fast path, which applies hit() itself.
-    std::uint64_t* hit_counter() { return &stats_.hits; }
+    // For the Mmu's first-level fast path, which applies hit() itself (counting its hits
+    // in its own counters, added to stats() by the Mmu).
     TlbReplState& repl_state_mut() { return st_; }
     TlbHitAction hit_action() const { return action_; }
     // Records a hit on entry e: replacement bookkeeping and the hit counter.
