@@ -364,6 +364,10 @@ int l_layout(lua_State* L) {
     set_int(L, "end_code", l->end_code.value);
     set_int(L, "start_data", l->start_data.value);
     set_int(L, "end_data", l->end_data.value);
+    set_int(L, "arg_start", l->arg_start.value);
+    set_int(L, "arg_end", l->arg_end.value);
+    set_int(L, "env_start", l->env_start.value);
+    set_int(L, "env_end", l->env_end.value);
     set_int(L, "task_size", l->task_size);
     return 1;
 }

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
-#if __has_include("vmlab/os/exec_plan.hpp")
 #include "vmlab/os/exec_plan.hpp"
-#endif
 #include "workload/scenario/context.hpp"
 #include "workload/scenario/flags.hpp"
 
@@ -230,19 +229,21 @@ int l_exec(lua_State* L) {
     std::vector<std::string> argv = string_list(L, 3, "exec", "argv");
     if (argv.empty()) argv.push_back(arg_string(L, 2, "exec", "path"));
     const std::vector<std::string> envp = string_list(L, 4, "exec", "envp");
-// Kernel::exec is declared but not yet implemented by the kernel model; enable this when
-// it is (define VMLAB_HAVE_EXEC_PLAN).
-#ifdef VMLAB_HAVE_EXEC_PLAN
+    // execve's own checks: a missing file is ENOENT, one that is not a regular file with
+    // an execute bit is EACCES. A file that is not a usable ELF executable is bad input:
+    // the planner's message (with the byte offset) stops the script.
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(st)) return push_errno(L, Errno::NoEnt);
+    using std::filesystem::perms;
+    if (!std::filesystem::is_regular_file(st) ||
+        (st.permissions() & (perms::owner_exec | perms::group_exec | perms::others_exec)) == perms::none)
+        return push_errno(L, Errno::Acces);
     Simulation& sim = c.simulation();
     Kernel& k = sim.kernel();
     auto plan = plan_exec(path, argv, envp, exec_options_from(k.config(), k.task_size(), k.page_size(), &sim.rng()));
     if (!plan) script_error("exec: {}", plan.error().str());
     return push_status(L, k.exec(t.tid, *plan));
-#else
-    (void)t;
-    (void)envp;
-    script_error("exec: not available yet (the kernel model does not implement exec in this build)");
-#endif
 }
 
 // ---- memory-management system calls --------------------------------------------------------

@@ -216,6 +216,38 @@ TEST(Scenario, EvictedHostFilePagesFaultMajorAgain) {
     EXPECT_NE(r.error.message.find("unknown fadvise advice"), std::string::npos) << r.error.str();
 }
 
+TEST(Scenario, ExecOfARealBinary) {
+    // execve's checks first (ENOENT, EACCES), then the new image: the PIE at
+    // ELF_ET_DYN_BASE, ld.so, libc, the vDSO, the stack with argv, comm = basename.
+    auto r = run(
+        "local p = spawn('sh')\n"
+        "local _, e = p:exec('/nonexistent/prog')\nexpect_eq(e, 'ENOENT')\n"
+        "_, e = p:exec('/etc')\nexpect_eq(e, 'EACCES')\n"
+        "expect_eq(p:exec('/usr/bin/true', {'true', 'x'}, {'A=1'}), true)\n"
+        "expect_eq(p.name, 'true')\n"
+        "local m = p:maps()\n"
+        "expect_eq(m[1].start, 0x555555554000)\nexpect_eq(m[1].name, '/usr/bin/true')\n"
+        "expect_eq(m[2].perms, 'r-xp')\nexpect_eq(m[#m].name, '[stack]')\n"
+        "local names = {}\nfor _, v in ipairs(m) do names[v.name] = true end\n"
+        "expect(names['/usr/lib/x86_64-linux-gnu/libc.so.6'] and names['[vdso]'])\n"
+        "local L = p:layout()\n"
+        "expect_eq(p:read_string(L.arg_start), 'true')\nexpect_eq(p:read_string(L.env_start), 'A=1')\n");
+    EXPECT_TRUE(r.ok) << r.error.str();
+    // An executable file that is not ELF: the planner's message, with the byte offset, at
+    // the calling line.
+    const auto dir = std::filesystem::temp_directory_path() / ("vmlab-scenario-exec-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "script") << "#!/bin/sh\necho hi\n";
+    std::filesystem::permissions(dir / "script", std::filesystem::perms::owner_all);
+    ScenarioOptions o;
+    o.base_dir = dir.string();
+    auto bad = run("local p = spawn('sh')\n\np:exec('script')\n", o);
+    std::filesystem::remove_all(dir);
+    ASSERT_FALSE(bad.ok);
+    EXPECT_EQ(bad.error.where.line, 3u) << bad.error.str();
+    EXPECT_NE(bad.error.message.find("byte offset 0"), std::string::npos) << bad.error.str();
+}
+
 TEST(Scenario, SegfaultIsAValue) {
     auto r = run(
         "local p = spawn('a')\n"
