@@ -45,7 +45,7 @@ SysStatus Kernel::exec(Tid caller, const ExecPlan& plan) {
 
     // de_thread: the other threads go; exec_mmap: a fresh mm replaces the old one.
     for (Tid other : std::vector<Tid>(p.threads))
-        if (other != t->tid) exit_thread(other, 0);
+        if (other != t->tid) (void)exit_thread(other, 0);
     auto mm = k.new_mm(&p);
     if (!mm) return Errno::NoMem;
     mm->lim = p.mm->lim;

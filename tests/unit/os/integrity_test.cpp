@@ -1,11 +1,13 @@
 // Data integrity: a randomized workload writes and checks values across fork and COW,
 // munmap and re-mmap, mremap, MADV_DONTNEED, mprotect, shared memory and a shared file
-// mapping written back to the host; every value read must be the one a simple model says.
+// mapping written back to the host, and exec of a real program by some of the processes;
+// every value read must be the one a simple model says.
 #include <sys/stat.h>
 
 #include <unordered_map>
 
 #include "linux_ref.hpp"
+#include "vmlab/os/exec_plan.hpp"
 
 using namespace vmlab;
 using namespace vmlab::test;
@@ -44,6 +46,7 @@ struct Proc {
 };
 
 struct World {
+    World(Simulation& s, Kernel& kk, Rng r) : sim(s), k(kk), rng(r) {}
     Simulation& sim;
     Kernel& k;
     Rng rng;
@@ -53,7 +56,8 @@ struct World {
     std::map<int, std::unordered_map<std::uint64_t, std::uint64_t>> shared;  // id -> offset -> value
     int next_shm = 1;
     std::vector<Proc> procs;
-    std::uint64_t checked = 0, written = 0;
+    std::uint64_t checked = 0, written = 0, execs = 0;
+    std::optional<ExecPlan> plan;  // exec of a real binary, when one is installed
 
     std::uint64_t initial(const Region& r, std::uint64_t off_in_region) const {
         switch (r.kind) {
@@ -106,7 +110,9 @@ struct World {
                 break;
         }
         auto a = k.mmap(p.pid, VirtAddr{0}, r.pages * kPage, kRW, flags, fd, r.file_page * kPage);
-        if (fd >= 0) EXPECT_TRUE(k.close(p.pid, fd).ok());
+        if (fd >= 0) {
+            EXPECT_TRUE(k.close(p.pid, fd).ok());
+        }
         EXPECT_TRUE(a.ok()) << errno_name(a.error);
         if (!a.ok()) return false;
         r.base = *a;
@@ -179,6 +185,19 @@ struct World {
                 ASSERT_TRUE(k.madvise(p.pid, r.base, r.pages * kPage, sys::kMadvDontNeed).ok());
                 forget(p, r);
             }
+        } else if (op < 967) {
+            // A child execs a real program: its old memory goes, everyone else's stays.
+            if (!plan || procs.size() <= 1) return;
+            Proc& c = procs[1 + rng.below(procs.size() - 1)];
+            auto r = k.exec(c.pid, *plan);
+            ASSERT_TRUE(r.ok()) << errno_name(r.error);
+            c.regions.clear();
+            c.priv.clear();
+            std::uint64_t argc = 0;
+            ASSERT_TRUE(sim.read_u64(c.pid, plan->stack.sp, argc).ok);
+            ASSERT_EQ(argc, plan->argv.size());
+            ++execs;
+            map_new(c);
         } else if (op < 980) {
             ASSERT_TRUE(k.mprotect(p.pid, r.base, r.pages * kPage, sys::kProtRead).ok());
             check_word(p, r, off);
@@ -221,12 +240,18 @@ TEST(OsIntegrity, RandomizedValuesSurviveForkCowMunmapAndWriteback) {
     kc.writable_paths = {dir.path.string()};
     auto sim = make_sim("x86_64", kc, 7, 2);
     ASSERT_TRUE(sim);
-    World w{*sim, sim->kernel(), Rng(2024)};
+    World w(*sim, sim->kernel(), Rng(2024));
     w.shared_path = dir.file("shared.dat");
     w.ro_path = dir.file("private.dat");
     write_host_file(w.shared_path, w.file_pages * kPage);
     write_host_file(w.ro_path, w.file_pages * kPage);
     w.shared[0];
+    if (std::filesystem::exists("/usr/bin/true")) {
+        auto plan = plan_exec("/usr/bin/true", {"true", "x"}, {"A=1"},
+                              exec_options_from(w.k.config(), w.k.task_size(), w.k.page_size(), &sim->rng()));
+        ASSERT_TRUE(plan) << plan.error().str();
+        w.plan = std::move(*plan);
+    }
     Proc root;
     root.pid = *w.k.spawn({.name = "integrity"});
     w.procs.push_back(root);
@@ -267,4 +292,7 @@ TEST(OsIntegrity, RandomizedValuesSurviveForkCowMunmapAndWriteback) {
     EXPECT_GT(w.checked, kOps / 3);
     RecordProperty("values_written", static_cast<int>(w.written));
     RecordProperty("values_checked", static_cast<int>(w.checked));
+    if (w.plan) {
+        EXPECT_GT(w.execs, 0u);
+    }
 }

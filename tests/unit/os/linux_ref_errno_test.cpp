@@ -49,7 +49,9 @@ TEST(LinuxRefOs, ErrnoArgs) {
     {
         auto h = k.mmap(me, p, kPage, RW, PA);
         o.put("mmap_hint_taken.placed_at_hint", h.ok() && *h == p);
-        if (h.ok() && *h != p) ASSERT_TRUE(k.munmap(me, *h, kPage).ok());
+        if (h.ok() && *h != p) {
+            ASSERT_TRUE(k.munmap(me, *h, kPage).ok());
+        }
     }
     E("mmap_shared_write_rdonly_fd", k.mmap(me, VirtAddr{0}, kPage, RW, sys::kMapShared, rdonly, 0));
     E("mmap_shared_read_rdonly_fd", k.mmap(me, VirtAddr{0}, kPage, sys::kProtRead, sys::kMapShared, rdonly, 0));

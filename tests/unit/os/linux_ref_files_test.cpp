@@ -119,7 +119,9 @@ TEST(LinuxRefOs, FileMajor) {
         o.put(step + ".cached_before", cached_pages(o, fd, n));
         VirtAddr p = o.reserve(n * kPage, 2 * MiB);
         o.map_fixed(p, n * kPage, sys::kProtRead, sys::kMapPrivate, fd, 0);
-        if (advice >= 0) ASSERT_TRUE(k.madvise(o.pid, p, n * kPage, advice).ok());
+        if (advice >= 0) {
+            ASSERT_TRUE(k.madvise(o.pid, p, n * kPage, advice).ok());
+        }
         auto a = o.flt();
         o.read_pages(p, n);
         auto b = o.flt();

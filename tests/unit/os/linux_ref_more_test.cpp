@@ -233,11 +233,15 @@ TEST(LinuxRefOs, StackGrowth) {
     const VirtAddr hint = s - 16 * kPage;
     auto h = k.mmap(o.pid, hint, kPage, sys::kProtRead, kAnonPriv);
     o.put("hint_in_gap.honoured", h.ok() && *h == hint);
-    if (h.ok()) ASSERT_TRUE(k.munmap(o.pid, *h, kPage).ok());
+    if (h.ok()) {
+        ASSERT_TRUE(k.munmap(o.pid, *h, kPage).ok());
+    }
     auto fx = k.mmap(o.pid, hint, kPage, sys::kProtRead, kAnonPriv | sys::kMapFixedNoReplace);
     o.put_errno("fixed_in_gap", fx);
     grow("with_fixed_in_gap", s - 1);
-    if (fx.ok()) ASSERT_TRUE(k.munmap(o.pid, *fx, kPage).ok());
+    if (fx.ok()) {
+        ASSERT_TRUE(k.munmap(o.pid, *fx, kPage).ok());
+    }
     s = stack_start();
     const VmaInfo sv = stack_vma();
     ASSERT_TRUE(k.setrlimit(o.pid, Rlimit::Stack, (sv.end - s) + 8 * kPage).ok());

@@ -97,18 +97,26 @@ TEST(OsVmaTree, MatchesABruteForceModel) {
             if (it != m.iv.begin() && std::prev(it)->second > a) want = std::prev(it)->first;
             else if (it != m.iv.end()) want = it->first;
             ASSERT_EQ(f != nullptr, want.has_value());
-            if (f) EXPECT_EQ(f->start.value, *want);
+            if (f) {
+                EXPECT_EQ(f->start.value, *want);
+            }
             const std::uint64_t low = rng.below(space / 2), high = low + rng.below(space), len = (1 + rng.below(64)) * page;
             auto g = t.highest_gap(VirtAddr{low}, VirtAddr{high}, len);
             auto mg = m.highest(low, high, len);
             ASSERT_EQ(g.has_value(), mg.has_value()) << "highest " << low << " " << high << " " << len;
-            if (g) EXPECT_EQ(std::make_pair(g->lo.value, g->hi.value), *mg);
+            if (g) {
+                EXPECT_EQ(std::make_pair(g->lo.value, g->hi.value), *mg);
+            }
             auto lg = t.lowest_gap(VirtAddr{low}, VirtAddr{high}, len);
             auto lmg = m.lowest(low, high, len);
             ASSERT_EQ(lg.has_value(), lmg.has_value());
-            if (lg) EXPECT_EQ(std::make_pair(lg->lo.value, lg->hi.value), *lmg);
+            if (lg) {
+                EXPECT_EQ(std::make_pair(lg->lo.value, lg->hi.value), *lmg);
+            }
         }
-        if (step % 500 == 0) ASSERT_TRUE(t.check());
+        if (step % 500 == 0) {
+            ASSERT_TRUE(t.check());
+        }
         ASSERT_EQ(t.size(), m.iv.size());
     }
     EXPECT_TRUE(t.check());
