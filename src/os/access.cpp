@@ -17,6 +17,7 @@ AccessOutcome KernelImpl::access_thread(Thread& t, VirtAddr va, AccessKind kind,
     AccessOutcome out;
     Process& p = *t.proc;
     switch_in(t.cpu, t);
+    ctx_ = &t;
     Mmu& mmu = machine_.mmu(t.cpu);
     charge_ = 0;
     std::uint64_t done = 0;

@@ -167,6 +167,7 @@ public:
     bool tearing_down_ = false;
     std::uint64_t charge_ = 0;  // shootdown cycles charged during the current access
     bool uncounted_ = false;    // faults taken by the kernel itself (exec's argument pages)
+    Thread* ctx_ = nullptr;     // the thread whose system call or access is running
 
     // ---- helpers --------------------------------------------------------------------
     std::uint64_t pages(std::uint64_t bytes) const { return bytes >> page_.shift; }
@@ -205,6 +206,10 @@ public:
     void flush_range(Mm& mm, VirtAddr s, VirtAddr e, Thread* caller);
     void flush_page(Mm& mm, VirtAddr va, Thread* caller) { flush_range(mm, va, va + ps_, caller); }
     void flush_mm(Mm& mm, Thread* caller);
+    // A permission upgrade (write-notify, COW reuse, A/D bits, a stale entry): only the
+    // faulting CPU flushes; another CPU holding the old entry takes a spurious fault and
+    // flushes then (flush_tlb_fix_spurious_fault).
+    void flush_local(Mm& mm, VirtAddr va, Thread* t);
 
     // scheduling
     void place_thread(Thread& t);

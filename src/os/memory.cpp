@@ -118,7 +118,20 @@ void KernelImpl::write_back(Writeback& wb) {
     wb.pages.clear();
 }
 
+void KernelImpl::flush_local(Mm& mm, VirtAddr va, Thread* t) {
+    if (!t) t = ctx_;
+    if (!t || cpus_[t->cpu].loaded != &mm) {
+        flush_page(mm, va, t);
+        return;
+    }
+    machine_.mmu(t->cpu).flush_va(va, mm.asid);
+    ++stats_.local_flushes;
+    for (unsigned c = 0; c < cpus_.size(); ++c)
+        if (c != t->cpu && cpus_[c].loaded != &mm && mm.used[c]) mm.stale[c] = 1;
+}
+
 void KernelImpl::flush_range(Mm& mm, VirtAddr s, VirtAddr e, Thread* caller) {
+    if (!caller && ctx_ && ctx_->proc->mm.get() == &mm) caller = ctx_;
     const std::uint64_t n = (e - s) / ps_;
     const int local = caller ? static_cast<int>(caller->cpu) : -1;
     for (unsigned c = 0; c < cpus_.size(); ++c) {
@@ -154,6 +167,7 @@ void KernelImpl::place_thread(Thread& t) {
 }
 
 void KernelImpl::unplace_thread(Thread& t) {
+    if (ctx_ == &t) ctx_ = nullptr;
     Cpu& c = cpus_[t.cpu];
     std::erase(c.runq, t.tid);
     if (c.current == t.tid) {

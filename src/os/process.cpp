@@ -26,6 +26,7 @@ Thread* KernelImpl::enter(Tid tid) {
         t = thread(p->threads.front());
     }
     switch_in(t->cpu, *t);
+    ctx_ = t;
     return t;
 }
 
