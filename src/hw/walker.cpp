@@ -17,7 +17,8 @@ Walker::Walker(const PagingFormat& fmt, PhysMem& mem, const CostConfig& cost, Pa
       table_a_(fmt.sets_table_accessed()) {
     for (unsigned i = 0; i < geo_.depth(); ++i) {
         const PagingLevel& L = geo_.levels[i];
-        lv_.push_back(Lv{(std::uint64_t{1} << L.bits) - 1, L.shift, L.entry_bytes, L.leaf_allowed, pwc_.has_level(i)});
+        lv_.push_back(Lv{(std::uint64_t{1} << L.bits) - 1, L.shift, L.entry_bytes, L.leaf_allowed, pwc_.has_level(i),
+                         i + 1 < geo_.depth() ? fmt.table_shortcut(i) : PagingFormat::TableShortcut{}});
     }
 }
 
@@ -80,6 +81,21 @@ WalkOutcome Walker::walk_impl(VirtAddr va, AccessKind access, Privilege priv, Ph
         const std::uint64_t raw = mem_.read_uint(epa, L.entry_bytes);
         ++out.mem_refs;
         out.cycles += cost_.memory_ref_cycles;
+        if constexpr (!Traced) {
+            // A table entry that removes no permission, known without decode() (the
+            // format's TableShortcut contract); the same steps as the Table case below.
+            if ((raw & L.shortcut.mask) == L.shortcut.value) {
+                const std::uint64_t next = raw & L.shortcut.addr;
+                if (table_a_ && hw_ad_ && !(raw & L.shortcut.accessed)) {
+                    mem_.write_uint(epa, L.entry_bytes, fmt_.set_accessed(level, raw));
+                    ++out.ad_writes;
+                    out.cycles += cost_.ad_update_cycles;
+                }
+                if (L.pwc) pwc_.insert(level, vam >> L.shift, asid, {next, allow});
+                table = next;
+                continue;
+            }
+        }
         const DecodedEntry d = fmt_.decode(level, raw);
         if constexpr (Traced) {
             step->raw = raw;

@@ -71,6 +71,7 @@ private:
         std::uint8_t entry_bytes = 8;
         bool leaf_allowed = false;
         bool pwc = false;  // this level has a page-walk cache
+        PagingFormat::TableShortcut shortcut;  // the format's, copied
     };
     std::vector<Lv> lv_;
 

@@ -164,9 +164,24 @@ public:
     // Names of the flags set in an entry, for explanations: "P RW US A D NX".
     virtual std::string describe(unsigned level, std::uint64_t raw) const = 0;
 
+    // A shortcut the hardware walker may take instead of calling decode() (a format
+    // without one never matches). Contract: if (raw & mask) == value then decode(level, raw)
+    // is a Table entry with addr = raw & addr, allow = kPermAll and accessed = (raw &
+    // accessed) != 0 (the other fields do not matter to the walker).
+    struct TableShortcut {
+        std::uint64_t mask = 0, value = 1;  // the default matches nothing
+        std::uint64_t addr = 0, accessed = 0;
+    };
+    static constexpr unsigned kMaxShortcutLevels = 8;
+    const TableShortcut& table_shortcut(unsigned level) const {
+        static const TableShortcut none;
+        return level < kMaxShortcutLevels ? table_shortcuts_[level] : none;
+    }
+
 protected:
     PagingGeometry geo_;
     AdMode ad_mode_ = AdMode::Hardware;
+    TableShortcut table_shortcuts_[kMaxShortcutLevels];
 };
 
 using PagingFormatFactory = std::function<Result<std::unique_ptr<PagingFormat>>(const PagingOptions&)>;

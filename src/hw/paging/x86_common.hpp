@@ -49,6 +49,36 @@ public:
     X86Format(PagingGeometry g, Spec spec) : spec_(spec) {
         geo_ = std::move(g);
         ad_mode_ = AdMode::Hardware;
+        VMLAB_ASSERT(geo_.depth() <= kMaxLevels, "too many x86 paging levels");
+        addr_mask_ = bit_range(12, geo_.pa_bits);
+        for (unsigned i = 0; i < geo_.depth(); ++i) {
+            const PagingLevel& lv = geo_.levels[i];
+            Level& L = lv_[i];
+            L.last = i + 1 == geo_.depth();
+            L.pdpte = spec_.pae_pdpt && i == 0;
+            L.leaf_allowed = lv.leaf_allowed;
+            L.wide = lv.entry_bytes == 8;
+            L.maxphy_rsvd = L.wide ? bit_range(geo_.pa_bits, 52) : 0;
+            L.xd_rsvd = L.wide && !spec_.xd ? kXD : 0;
+            L.large_rsvd = L.last ? 0 : bit_range(13, lv.shift);
+            L.leaf_addr_mask = bit_range(lv.shift, geo_.pa_bits);
+            L.pat = L.last ? kPatPte : kPatLarge;
+            L.leaf_size = lv.leaf_size();
+        }
+        // perms() for every combination of R/W (bit 0), U/S (bit 1) and XD (bit 2).
+        for (unsigned i = 0; i < 8; ++i)
+            perm_table_[i] = perms((i & 1 ? kRW : 0) | (i & 2 ? kUS : 0) | (i & 4 ? kXD : 0));
+        // The walker's shortcut: a present, PS = 0 entry above the last level with R/W = 1,
+        // U/S = 1, XD = 0 and no reserved bit is a table entry that removes no permission.
+        for (unsigned i = 0; i + 1 < geo_.depth() && i < kMaxShortcutLevels; ++i) {
+            const Level& L = lv_[i];
+            if (L.pdpte) continue;
+            TableShortcut& sc = table_shortcuts_[i];
+            sc.mask = kP | kPS | kRW | kUS | L.maxphy_rsvd | (L.wide ? kXD : 0);
+            sc.value = kP | kRW | kUS;
+            sc.addr = addr_mask_;
+            sc.accessed = kA;
+        }
     }
 
     bool canonical(VirtAddr va) const override {
@@ -61,43 +91,43 @@ public:
         return b >= 64 || (va.value >> b) == 0;
     }
 
+    // Per-level masks are precomputed at construction (this is the walker's inner call).
     DecodedEntry decode(unsigned level, std::uint64_t raw) const override {
         DecodedEntry d;
         if (!(raw & kP)) return d;
-        const auto& lv = geo_.levels[level];
-        const unsigned width = lv.entry_bytes * 8;
-        d.cache = static_cast<std::uint8_t>(((raw & kPWT) ? 1 : 0) | ((raw & kPCD) ? 2 : 0));
-        if (spec_.pae_pdpt && level == 0) {
+        const Level& L = lv_[level];
+        d.cache = static_cast<std::uint8_t>((raw >> 3) & 3);  // PWT -> 1, PCD -> 2
+        if (L.pdpte) [[unlikely]] {
             // PDPTE (Table 4-8): bits 2:1 and 8:5 reserved, 63:M reserved (no XD here).
             if (raw & (bit_range(1, 3) | bit_range(5, 9))) return reserved(d, "PDPTE bits 2:1 and 8:5 are reserved");
             if (raw & bit_range(geo_.pa_bits, 64)) return reserved(d, "PDPTE bits 63:MAXPHYADDR are reserved");
             d.kind = EntryKind::Table;
-            d.addr = raw & bit_range(12, geo_.pa_bits);
+            d.addr = raw & addr_mask_;
             d.allow = kPermAll;
             return d;
         }
         // Address bits at or above MAXPHYADDR (up to bit 51) are reserved.
-        if (width == 64 && (raw & bit_range(geo_.pa_bits, 52)))
-            return reserved(d, "address bits 51:MAXPHYADDR are reserved");
-        if (width == 64 && !spec_.xd && (raw & kXD)) return reserved(d, "XD is reserved with IA32_EFER.NXE = 0");
-        d.allow = perms(raw);
+        if (raw & (L.maxphy_rsvd | L.xd_rsvd)) [[unlikely]] {
+            if (raw & L.maxphy_rsvd) return reserved(d, "address bits 51:MAXPHYADDR are reserved");
+            return reserved(d, "XD is reserved with IA32_EFER.NXE = 0");
+        }
+        d.allow = perm_table_[((raw >> 1) & 3) | (L.wide ? (raw >> 61) & 4 : 0)];
         d.accessed = (raw & kA) != 0;
-        const bool last = level + 1 == geo_.depth();
-        if (!last && !(raw & kPS)) {
+        if (!L.last && !(raw & kPS)) [[likely]] {
             d.kind = EntryKind::Table;
-            d.addr = raw & bit_range(12, geo_.pa_bits);
+            d.addr = raw & addr_mask_;
             return d;
         }
-        if (!last && !lv.leaf_allowed) return reserved(d, "PS is reserved at this level");
-        if (!last && (raw & bit_range(13, lv.shift)))
+        if (!L.last && !L.leaf_allowed) return reserved(d, "PS is reserved at this level");
+        if (raw & L.large_rsvd)
             return reserved(d, "the address bits below the page size in a PS = 1 entry are reserved");
         d.kind = EntryKind::Leaf;
-        d.size = lv.leaf_size();
-        d.addr = raw & bit_range(lv.shift, geo_.pa_bits);
+        d.size = L.leaf_size;
+        d.addr = raw & L.leaf_addr_mask;
         d.dirty = (raw & kD) != 0;
         d.global = (raw & kG) != 0;
-        if (raw & (last ? kPatPte : kPatLarge)) d.cache |= 4;
-        d.sw = static_cast<std::uint8_t>(((raw & kSw0) ? 1 : 0) | ((raw & kSw1) ? 2 : 0));
+        if (raw & L.pat) d.cache |= 4;
+        d.sw = static_cast<std::uint8_t>((raw >> 9) & 3);  // bit 9 -> 1, bit 10 -> 2
         return d;
     }
 
@@ -207,6 +237,20 @@ private:
     }
 
     Spec spec_;
+    // What decode needs of each level.
+    static constexpr unsigned kMaxLevels = 5;
+    struct Level {
+        bool last = false, pdpte = false, leaf_allowed = false, wide = false;
+        std::uint64_t maxphy_rsvd = 0;     // address bits 51:MAXPHYADDR (64-bit entries)
+        std::uint64_t xd_rsvd = 0;         // bit 63 when XD is not enabled (64-bit entries)
+        std::uint64_t large_rsvd = 0;      // bits 12+1 .. shift-1 of a PS = 1 entry
+        std::uint64_t leaf_addr_mask = 0;  // the page base of a leaf
+        std::uint64_t pat = 0;             // where PAT sits in a leaf
+        PageSize leaf_size{};
+    };
+    Level lv_[kMaxLevels];
+    std::uint64_t addr_mask_ = 0;  // a table's address: bits MAXPHYADDR-1:12
+    PermMask perm_table_[8] = {};
 };
 
 // x86 modes have one VA size and update A/D in hardware only.
