@@ -164,3 +164,22 @@ TEST(OsVmaRules, SplitBeyondMaxMapCountFails) {
     }
     EXPECT_EQ(k.mprotect(p, v[0], kPage, sys::kProtNone).error, Errno::NoMem);
 }
+
+TEST(OsVmaRules, MapGrowsdownMappingsGrowOnFaultsBelowThem) {
+    Fx f;
+    ASSERT_TRUE(f.k.set_signal_disposition(f.p, sys::kSigSegv, SigDisposition::Catch).ok());
+    auto g = f.k.mmap(f.p, VirtAddr{0}, 4 * kPage, kRW, kAnonPriv | sys::kMapGrowsDown);
+    ASSERT_TRUE(g.ok());
+    EXPECT_TRUE(f.at(*g).flags & vm::kGrowsDown);
+    // A new VM_GROWSDOWN mapping is placed with the guard gap free below it.
+    EXPECT_EQ(f.count(*g - 256 * kPage, *g), 0);
+    ASSERT_TRUE(f.sim->write_u64(f.p, *g - 3 * kPage, 5).ok);
+    EXPECT_EQ(f.at(*g - 3 * kPage).start, *g - 3 * kPage);
+    EXPECT_EQ(f.at(*g).end, *g + 4 * kPage);
+    EXPECT_EQ(f.k.process(f.p)->faults.stack_growth, 1u);
+    // mprotect with PROT_GROWSDOWN extends to the VMA's start.
+    ASSERT_TRUE(f.k.mprotect(f.p, *g, kPage, sys::kProtRead | sys::kProtGrowsDown).ok());
+    EXPECT_EQ(f.at(*g - 3 * kPage).perms(), "r--p");
+    auto r = f.sim->write_u64(f.p, *g - 3 * kPage, 6);
+    EXPECT_EQ(r.signal.code, sys::kSegvAccErr);
+}
