@@ -66,8 +66,16 @@ public:
         const std::uint64_t need = kNeed[static_cast<unsigned>(priv) * 3 + static_cast<unsigned>(access)];
         const std::uint64_t v = va.value;
         if (__builtin_expect(((v + p.canon_add) & p.hi_mask) != 0, 0)) return false;  // representable()
-        const unsigned e = probe(p, v & p.va_mask);
-        if (__builtin_expect(e >= kOtherAsid, 0)) return false;  // kOtherAsid or kNoWay
+        const std::uint64_t vpn = (v & p.va_mask) >> p.shift;
+        unsigned e;
+        if (vpn == p.memo_vpn) {
+            e = p.memo_e;  // the entry found for this page last time (see FastProbe::memo_vpn)
+        } else {
+            e = probe(p, vpn);
+            if (__builtin_expect(e >= kOtherAsid, 0)) return false;  // kOtherAsid or kNoWay
+            p.memo_vpn = vpn;
+            p.memo_e = e;
+        }
         if (__builtin_expect((payload_word(p.data[e]) & need) != need, 0)) return false;  // usable()
         record_hit(p, e, v, p.cycles, t);
         return true;
@@ -76,11 +84,11 @@ public:
     // when the first holds no entry for the VA, otherwise the general path.
     [[gnu::noinline]] Translation general(VirtAddr va, AccessKind access, Privilege priv) {
         FastPath& f = *fast_by_access_[static_cast<unsigned>(access)];
-        if (representable(va) && f.n > 1 && probe(f.probes[0], va.value & va_mask_) == kNoWay) {
+        if (representable(va) && f.n > 1 && probe(f.probes[0], (va.value & va_mask_) >> f.probes[0].shift) == kNoWay) {
             const std::uint64_t vam = va.value & va_mask_;
             for (unsigned i = 1; i < f.n; ++i) {
                 FastProbe& p = f.probes[i];
-                const unsigned e = probe(p, vam);
+                const unsigned e = probe(p, vam >> p.shift);
                 if (e == kNoWay) continue;
                 if (e == kOtherAsid || !usable(p.data[e], priv, access)) break;
                 Translation t;
@@ -101,26 +109,32 @@ public:
     bool representable(VirtAddr va) const { return ((va.value + canon_add_) & ~va_mask_) == 0; }
 
     void flush_va(VirtAddr va, Asid asid) {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_va(va, asid);
         pwc_.flush_asid(asid);
     }
     void flush_va_all_asids(VirtAddr va) {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_va_all_asids(va);
         pwc_.flush_all();
     }
     void flush_asid(Asid asid) {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_asid(asid);
         pwc_.flush_asid(asid);
     }
     void flush_all() {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_all();
         pwc_.flush_all();
     }
     void flush_nonglobal() {
+        forget_memos();
         for (auto& t : tlbs_) t.invalidate_nonglobal();
         pwc_.flush_all();
     }
     void set_root(PhysAddr root, Asid asid) {
+        forget_memos();
         if (!cfg_.pcid) flush_nonglobal();
         root_ = root;
         asid_ = asid;
@@ -171,6 +185,12 @@ private:
         std::uint64_t s_bits = 0;  // the key's size-index and valid bits
         std::uint64_t va_mask = 0, hi_mask = 0, canon_add = 0;  // copies, see representable()
         std::uint32_t cycles = 0;  // the level's latency
+        // The page (VPN) of the last probe() through translate_fast that found an entry,
+        // and that entry; ~0 = none. Valid while TLB contents and the ASID stay as they
+        // were: forget_memos() runs before anything changes them (walks and fills, flushes,
+        // set_root, insert_tlb_entry). Fast hits change neither.
+        std::uint64_t memo_vpn = ~std::uint64_t{0};
+        unsigned memo_e = 0;
         unsigned ways = 0;
         std::uint16_t asid = 0;    // copy of the MMU's current ASID
         TlbHitAction action = TlbHitAction::None;
@@ -205,8 +225,7 @@ private:
     // this VA and the current ASID; kNoWay when no entry holds the page's key, kOtherAsid
     // when the first one that does belongs to another ASID (Tlb::find would look further).
     static constexpr unsigned kOtherAsid = kNoWay - 1;
-    [[gnu::always_inline]] static unsigned probe(const FastProbe& p, std::uint64_t vam) {
-        const std::uint64_t vpn = vam >> p.shift;
+    [[gnu::always_inline]] static unsigned probe(const FastProbe& p, std::uint64_t vpn) {
         const std::uint64_t key = (vpn << 4) | p.s_bits;
         const unsigned first = static_cast<unsigned>(vpn & p.set_mask) * p.ways;
         const std::uint64_t* k = p.keys + first;
@@ -250,6 +269,10 @@ private:
         unsigned found = ways;
         for (unsigned w = ways; w-- > 0;) found = k[w] == key ? w : found;
         return found;
+    }
+    void forget_memos() {
+        for (auto& f : fast_)
+            for (unsigned i = 0; i < f.n; ++i) f.probes[i].memo_vpn = ~std::uint64_t{0};
     }
     void set_fast_asid(Asid a) {
         for (auto& f : fast_)
@@ -370,6 +393,7 @@ void MmuImpl::drop_va(Path& path, VirtAddr va) {
 
 template <bool Traced>
 Translation MmuImpl::translate(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace* tr) {
+    forget_memos();
     ++stats_.translations;
     Translation t;
     if constexpr (Traced) {
@@ -483,6 +507,7 @@ const Tlb* MmuImpl::find_tlb(const std::string& name) const {
 }
 
 Status MmuImpl::insert_tlb_entry(const Mmu::TlbEntryInit& e) {
+    forget_memos();
     Tlb* t = const_cast<Tlb*>(find_tlb(e.structure));
     if (!t) {
         std::vector<std::string> names;
