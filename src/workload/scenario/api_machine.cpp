@@ -216,7 +216,8 @@ int l_machine(lua_State* L) {
     }
     auto cfg = resolve_config(req);
     if (!cfg) script_error("machine: {}", cfg.error().str());
-    KernelConfig k = c.kernel_cfg;
+    // The resolved config's [kernel] (file and --set) first, the script's kernel{} on top.
+    KernelConfig k = cfg->kernel;
     lua_getfield(L, 1, "kernel");
     if (!lua_isnil(L, -1)) {
         if (!lua_istable(L, -1)) script_error("machine: 'kernel' must be a table of kernel settings");

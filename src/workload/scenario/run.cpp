@@ -49,6 +49,7 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& n
     ctx.base_dir = opt.base_dir;
     ctx.out = &out;
     ctx.config = std::move(*cfg);
+    ctx.kernel_cfg = ctx.config.kernel;  // [kernel] of --config / --set kernel.*=...
 
     Sandbox box(SandboxLimits{opt.max_instructions, opt.max_memory, opt.timeout_seconds}, opt.seed);
     box.user = &ctx;

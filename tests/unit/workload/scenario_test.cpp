@@ -277,3 +277,26 @@ TEST(Scenario, TourIsShippedAsAnExample) {
     ss << in.rdbuf();
     EXPECT_EQ(ss.str(), std::string(tour_scenario()));
 }
+
+// Kernel settings from the configuration (a file's [kernel] table or --set kernel.*)
+// reach the simulated kernel: vm.mmap_min_addr refuses a fixed mapping below it with
+// EPERM, as Linux does, and the default (64 KiB) allows one at 64 KiB.
+TEST(Scenario, KernelSettingsFromTheConfigurationApply) {
+    const std::string script =
+        "local p = spawn('k')\n"
+        "local a, err = p:mmap{addr=0x10000, len=4096, prot='rw-', flags='private|anonymous|fixed'}\n"
+        "print(err or 'ok')\n";
+    auto plain = run(script);
+    ASSERT_TRUE(plain.ok) << plain.error.str();
+    EXPECT_EQ(plain.out, "ok\n");
+
+    ScenarioOptions opt;
+    opt.machine.overrides.push_back("kernel.mmap_min_addr=1M");
+    auto raised = run(script, opt);
+    ASSERT_TRUE(raised.ok) << raised.error.str();
+    EXPECT_EQ(raised.out, "EPERM\n");
+
+    auto via_machine = run("machine{preset='x86_64'}\n" + script, opt);
+    ASSERT_TRUE(via_machine.ok) << via_machine.error.str();
+    EXPECT_EQ(via_machine.out, "EPERM\n");
+}
