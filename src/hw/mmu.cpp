@@ -53,38 +53,39 @@ public:
     template <bool Traced>
     [[gnu::noinline]] Translation translate(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace* tr);
 
+    enum class Fast : std::uint8_t { Hit, OtherSizes, General };
     // The hot path: a usable hit in a first-level structure, probed from flat arrays with
     // precomputed masks; no allocation, no virtual call, no division, no branch that
-    // depends on which way answered. Returns false, having changed nothing, for anything
-    // else (a miss in the path's first probe, an entry of another ASID, an entry that does
-    // not permit the access, a clean entry on a write, a VA the geometry cannot
-    // represent); general() then decides.
-    [[gnu::always_inline]] bool translate_fast(VirtAddr va, AccessKind access, Privilege priv, Translation& t) {
+    // depends on which way answered. Returns Hit with t filled, or, having changed no TLB
+    // state or statistic, OtherSizes (the path's first probe holds no entry for the VA) or
+    // General (an entry of another ASID, an entry that does not permit the access, a clean
+    // entry on a write, a VA the geometry cannot represent); general() then decides.
+    [[gnu::always_inline]] Fast translate_fast(VirtAddr va, AccessKind access, Privilege priv, Translation& t) {
         // Everything the hit needs is in the path's first probe (n = 0: a probe that never
         // finds an entry).
         FastProbe& p = *first_probe_[static_cast<unsigned>(access)];
         const std::uint64_t need = kNeed[static_cast<unsigned>(priv) * 3 + static_cast<unsigned>(access)];
         const std::uint64_t v = va.value;
-        if (__builtin_expect(((v + p.canon_add) & p.hi_mask) != 0, 0)) return false;  // representable()
+        if (__builtin_expect(((v + p.canon_add) & p.hi_mask) != 0, 0)) return Fast::General;  // representable()
         const std::uint64_t vpn = (v & p.va_mask) >> p.shift;
         unsigned e;
         if (vpn == p.memo_vpn) {
             e = p.memo_e;  // the entry found for this page last time (see FastProbe::memo_vpn)
         } else {
             e = probe(p, vpn);
-            if (__builtin_expect(e >= kOtherAsid, 0)) return false;  // kOtherAsid or kNoWay
+            if (__builtin_expect(e >= kOtherAsid, 0)) return e == kNoWay ? Fast::OtherSizes : Fast::General;
             p.memo_vpn = vpn;
             p.memo_e = e;
         }
-        if (__builtin_expect((payload_word(p.data[e]) & need) != need, 0)) return false;  // usable()
+        if (__builtin_expect((payload_word(p.data[e]) & need) != need, 0)) return Fast::General;  // usable()
         record_hit(p, e, v, p.cycles, t);
-        return true;
+        return Fast::Hit;
     }
-    // Everything translate_fast declined: the path's other probes (pages of other sizes)
-    // when the first holds no entry for the VA, otherwise the general path.
-    [[gnu::noinline]] Translation general(VirtAddr va, AccessKind access, Privilege priv) {
+    // Everything translate_fast declined: with OtherSizes (the first probe holds no entry
+    // for the VA) the path's other probes, then the general path.
+    [[gnu::noinline]] Translation general(VirtAddr va, AccessKind access, Privilege priv, Fast why) {
         FastPath& f = *fast_by_access_[static_cast<unsigned>(access)];
-        if (representable(va) && f.n > 1 && probe(f.probes[0], (va.value & va_mask_) >> f.probes[0].shift) == kNoWay) {
+        if (why == Fast::OtherSizes && f.n > 1) {
             const std::uint64_t vam = va.value & va_mask_;
             for (unsigned i = 1; i < f.n; ++i) {
                 FastProbe& p = f.probes[i];
@@ -610,8 +611,9 @@ Mmu& Mmu::operator=(Mmu&&) noexcept = default;
 
 Translation Mmu::translate(VirtAddr va, AccessKind access, Privilege priv) {
     Translation t;
-    if (__builtin_expect(impl_->translate_fast(va, access, priv, t), 1)) return t;
-    return impl_->general(va, access, priv);
+    const MmuImpl::Fast r = impl_->translate_fast(va, access, priv, t);
+    if (__builtin_expect(r == MmuImpl::Fast::Hit, 1)) return t;
+    return impl_->general(va, access, priv, r);
 }
 Translation Mmu::translate_traced(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace& trace) {
     return impl_->translate<true>(va, access, priv, &trace);
