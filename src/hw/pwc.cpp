@@ -26,26 +26,23 @@ bool PageWalkCache::lookup(unsigned level, std::uint64_t prefix, Asid asid, Hit&
 void PageWalkCache::insert(unsigned level, std::uint64_t prefix, Asid asid, const Hit& h) {
     auto& lv = levels_[level];
     if (lv.empty()) return;
+    // One pass finds the slot: the entry for (asid, prefix) if present, else the first
+    // invalid entry, else the least recently used (the first of equal stamps).
+    Entry* invalid = nullptr;
+    Entry* oldest = &lv[0];
     Entry* slot = nullptr;
     for (auto& e : lv) {
-        if (e.valid && e.prefix == prefix && e.asid == asid.value) {
+        if (!e.valid) {
+            if (!invalid) invalid = &e;
+            continue;
+        }
+        if (e.prefix == prefix && e.asid == asid.value) {
             slot = &e;
             break;
         }
+        if (e.stamp < oldest->stamp) oldest = &e;
     }
-    if (!slot) {
-        for (auto& e : lv) {
-            if (!e.valid) {
-                slot = &e;
-                break;
-            }
-        }
-    }
-    if (!slot) {
-        slot = &lv[0];
-        for (auto& e : lv)
-            if (e.stamp < slot->stamp) slot = &e;
-    }
+    if (!slot) slot = invalid ? invalid : oldest;
     *slot = Entry{prefix, h.next_table, ++clock_, asid.value, h.allow, true};
 }
 

@@ -115,8 +115,12 @@ int Tlb::insert(VirtAddr va, unsigned s, const Payload& p) {
     // An existing entry that the new one would shadow is replaced in place; further
     // duplicates (possible only through place()) are dropped.
     int slot = -1;
+    unsigned way = ways_;  // the lowest invalid way (used only when no entry is replaced in place)
     for (unsigned w = 0; w < ways_; ++w) {
-        if (keys_[base + w] != k) continue;
+        if (keys_[base + w] != k) {
+            if (keys_[base + w] == 0 && way == ways_) way = w;
+            continue;
+        }
         const Payload& old = data_[base + w];
         const bool overlaps = new_global || (old.flags & kGlobal) || old.asid == p.asid;
         if (!overlaps) continue;
@@ -132,13 +136,6 @@ int Tlb::insert(VirtAddr va, unsigned s, const Payload& p) {
         policy_->on_fill(st_, set, unsigned(slot));
         ++stats_.fills;
         return static_cast<int>(base + unsigned(slot));
-    }
-    unsigned way = ways_;
-    for (unsigned w = 0; w < ways_; ++w) {
-        if (keys_[base + w] == 0) {
-            way = w;
-            break;
-        }
     }
     if (way == ways_) {
         way = policy_->victim(st_, set);
