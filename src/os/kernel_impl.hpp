@@ -16,7 +16,7 @@
 #include "vmlab/hw/paging.hpp"
 #include "vmlab/hw/phys_mem.hpp"
 #include "vmlab/os/kernel.hpp"
-#include "lazy_array.hpp"
+#include "vmlab/core/zeroed_array.hpp"
 #include "rmap.hpp"
 #include "vma_struct.hpp"
 #include "vma_tree.hpp"
@@ -163,7 +163,7 @@ public:
     std::vector<std::uint16_t> free_asids_;
     std::map<std::string, std::shared_ptr<Inode>> files_;  // host and simulated files by path
     Rmap rmap_;
-    LazyArray<std::uint8_t> kflags_;
+    ZeroedArray<std::uint8_t> kflags_;
     bool tearing_down_ = false;
     std::uint64_t charge_ = 0;  // shootdown cycles charged during the current access
     bool uncounted_ = false;    // faults taken by the kernel itself (exec's argument pages)

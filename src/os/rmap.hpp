@@ -9,7 +9,7 @@
 
 #include "vmlab/core/result.hpp"
 #include "vmlab/core/types.hpp"
-#include "lazy_array.hpp"
+#include "vmlab/core/zeroed_array.hpp"
 
 namespace vmlab::os {
 
@@ -69,7 +69,7 @@ private:
         VirtAddr va{};
         std::uint32_t next = 0;
     };
-    LazyArray<std::uint32_t> head_;
+    ZeroedArray<std::uint32_t> head_;
     std::vector<Node> nodes_;  // node 0 is the null sentinel
     std::uint32_t free_ = 0;
 };

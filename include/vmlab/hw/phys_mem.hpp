@@ -17,46 +17,10 @@
 #include "vmlab/core/registry.hpp"
 #include "vmlab/core/result.hpp"
 #include "vmlab/core/types.hpp"
+#include "vmlab/core/zeroed_array.hpp"
 
 namespace vmlab {
 
-namespace detail {
-// A fixed-size array of a trivial type whose bytes start as zero, backed by calloc: a
-// large array costs no host memory until its elements are touched, so metadata for tens
-// of GiB of simulated RAM is created in constant time.
-template <class T>
-class ZeroedArray {
-    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
-
-public:
-    ZeroedArray() = default;
-    explicit ZeroedArray(std::size_t n) : n_(n) {
-        if (n == 0) return;
-        p_ = static_cast<T*>(std::calloc(n, sizeof(T)));
-        if (!p_) std::abort();  // host out of memory: nothing sensible to do
-    }
-    ~ZeroedArray() { std::free(p_); }
-    ZeroedArray(ZeroedArray&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr, o.n_ = 0; }
-    ZeroedArray& operator=(ZeroedArray&& o) noexcept {
-        if (this != &o) {
-            std::free(p_);
-            p_ = o.p_, n_ = o.n_;
-            o.p_ = nullptr, o.n_ = 0;
-        }
-        return *this;
-    }
-    ZeroedArray(const ZeroedArray&) = delete;
-    ZeroedArray& operator=(const ZeroedArray&) = delete;
-
-    T& operator[](std::size_t i) { return p_[i]; }
-    const T& operator[](std::size_t i) const { return p_[i]; }
-    std::size_t size() const { return n_; }
-
-private:
-    T* p_ = nullptr;
-    std::size_t n_ = 0;
-};
-}  // namespace detail
 
 // One zone of physical memory: frames [start, end) in bytes. Zones are contiguous and
 // ordered (DMA, DMA32, Normal, ...); an allocation names the highest zone it may use and
@@ -197,10 +161,10 @@ private:
     void drop_buffer(Pfn p);
     PhysMemConfig cfg_;
     std::uint64_t frames_ = 0;
-    detail::ZeroedArray<std::uint32_t> refcount_, mapcount_;
-    detail::ZeroedArray<std::uint16_t> flags_;
-    detail::ZeroedArray<std::uint64_t> owner_;
-    detail::ZeroedArray<std::uint8_t*> data_;  // nullptr = never written (reads as zero)
+    ZeroedArray<std::uint32_t> refcount_, mapcount_;
+    ZeroedArray<std::uint16_t> flags_;
+    ZeroedArray<std::uint64_t> owner_;
+    ZeroedArray<std::uint8_t*> data_;  // nullptr = never written (reads as zero)
     // Frame buffers come from chunks of several frames; dropped buffers are reused.
     std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
     std::vector<std::uint8_t*> spare_buffers_;

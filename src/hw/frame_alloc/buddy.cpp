@@ -29,9 +29,9 @@ public:
         const unsigned order_mem = static_cast<unsigned>(std::bit_width(n) - 1);
         max_order_ = std::max(order_1g, order_mem);
 
-        order_ = detail::ZeroedArray<std::uint8_t>(n);
-        next_ = detail::ZeroedArray<std::uint64_t>(n);
-        prev_ = detail::ZeroedArray<std::uint64_t>(n);
+        order_ = ZeroedArray<std::uint8_t>(n);
+        next_ = ZeroedArray<std::uint64_t>(n);
+        prev_ = ZeroedArray<std::uint64_t>(n);
 
         const std::uint64_t reserved_frames =
             (mem.config().reserved_bytes + mem.frame_size().mask()) >> mem.frame_size().shift;
@@ -178,8 +178,8 @@ private:
     PhysMem& mem_;
     unsigned max_order_ = 0;
     std::vector<Zone> zones_;
-    detail::ZeroedArray<std::uint8_t> order_;
-    detail::ZeroedArray<std::uint64_t> next_, prev_;
+    ZeroedArray<std::uint8_t> order_;
+    ZeroedArray<std::uint64_t> next_, prev_;
     FrameAllocStats stats_;
 };
 

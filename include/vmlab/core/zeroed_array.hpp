@@ -1,27 +1,28 @@
 // A fixed-size array of a trivial type whose bytes start as zero, backed by calloc, so
-// that per-frame kernel metadata for a large simulated RAM costs host memory only where
-// it is touched.
+// that per-frame metadata for a large simulated RAM costs host memory only where it is
+// touched (the kernel maps calloc's large blocks lazily). Used by PhysMem and the kernel.
 #pragma once
 
+#include <cstddef>
 #include <cstdlib>
 #include <type_traits>
 
-namespace vmlab::os {
+namespace vmlab {
 
 template <class T>
-class LazyArray {
+class ZeroedArray {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
 
 public:
-    LazyArray() = default;
-    explicit LazyArray(std::size_t n) : n_(n) {
+    ZeroedArray() = default;
+    explicit ZeroedArray(std::size_t n) : n_(n) {
         if (n == 0) return;
         p_ = static_cast<T*>(std::calloc(n, sizeof(T)));
-        if (!p_) std::abort();  // the host is out of memory: nothing sensible to do
+        if (!p_) std::abort();  // host out of memory: nothing sensible to do
     }
-    ~LazyArray() { std::free(p_); }
-    LazyArray(LazyArray&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr, o.n_ = 0; }
-    LazyArray& operator=(LazyArray&& o) noexcept {
+    ~ZeroedArray() { std::free(p_); }
+    ZeroedArray(ZeroedArray&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr, o.n_ = 0; }
+    ZeroedArray& operator=(ZeroedArray&& o) noexcept {
         if (this != &o) {
             std::free(p_);
             p_ = o.p_, n_ = o.n_;
@@ -29,8 +30,8 @@ public:
         }
         return *this;
     }
-    LazyArray(const LazyArray&) = delete;
-    LazyArray& operator=(const LazyArray&) = delete;
+    ZeroedArray(const ZeroedArray&) = delete;
+    ZeroedArray& operator=(const ZeroedArray&) = delete;
 
     T& operator[](std::size_t i) { return p_[i]; }
     const T& operator[](std::size_t i) const { return p_[i]; }
@@ -41,4 +42,4 @@ private:
     std::size_t n_ = 0;
 };
 
-}  // namespace vmlab::os
+}  // namespace vmlab
