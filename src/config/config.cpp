@@ -28,6 +28,8 @@ namespace {
 
 constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 constexpr std::uint32_t kU32Max = std::numeric_limits<std::uint32_t>::max();
+// Ranges the MMU accepts (src/hw/mmu_config.cpp validates the same limits).
+constexpr std::uint32_t kMaxCycles = 1000000;
 
 const Schema& zone_schema() {
     static const Schema s = [] {
@@ -82,12 +84,12 @@ const Schema& tlb_schema() {
                                      {"unified", TlbKind::Unified}}),
                 "which accesses use it: data (reads, writes), instruction (fetches) or both");
         t.value(&TlbConfig::page_sizes, "page_sizes", page_size_list_codec(), "page sizes this structure holds");
-        t.value(&TlbConfig::entries, "entries", uint_codec(1, 1u << 24), "number of entries");
+        t.value(&TlbConfig::entries, "entries", uint_codec(1, 1u << 20), "number of entries");
         t.value(&TlbConfig::ways, "ways", uint_codec(0, 1u << 24), "associativity; 0 = fully associative");
         t.value(&TlbConfig::replacement, "replacement",
                 name_codec("TLB replacement policy", [] { return tlb_replacements().names(); }),
                 "registered replacement policy (`vmlab list tlb-replacement`)");
-        t.value(&TlbConfig::hit_cycles, "hit_cycles", u32_codec(0, kU32Max), "cycles charged for a hit at this structure");
+        t.value(&TlbConfig::hit_cycles, "hit_cycles", u32_codec(0, kMaxCycles), "cycles charged for a hit at this structure");
         return t;
     }();
     return s;
@@ -96,9 +98,9 @@ const Schema& tlb_schema() {
 const Schema& pwc_schema() {
     static const Schema s = [] {
         Schema p;
-        p.value(&PwcConfig::entries, "entries", uint_list_codec(0, 1u << 20),
+        p.value(&PwcConfig::entries, "entries", uint_list_codec(0, 1u << 12),
                 "entries caching each upper level's table entries, root first; 0 or missing = no cache");
-        p.value(&PwcConfig::hit_cycles, "hit_cycles", u32_codec(0, kU32Max), "cycles charged for a page-walk-cache hit");
+        p.value(&PwcConfig::hit_cycles, "hit_cycles", u32_codec(0, kMaxCycles), "cycles charged for a page-walk-cache hit");
         return p;
     }();
     return s;
@@ -107,12 +109,12 @@ const Schema& pwc_schema() {
 const Schema& cost_schema() {
     static const Schema s = [] {
         Schema c;
-        c.value(&CostConfig::memory_ref_cycles, "memory_ref_cycles", u32_codec(0, kU32Max),
+        c.value(&CostConfig::memory_ref_cycles, "memory_ref_cycles", u32_codec(0, kMaxCycles),
                 "cycles for one page-table entry read from memory");
-        c.value(&CostConfig::ad_update_cycles, "ad_update_cycles", u32_codec(0, kU32Max),
+        c.value(&CostConfig::ad_update_cycles, "ad_update_cycles", u32_codec(0, kMaxCycles),
                 "extra cycles for a hardware accessed/dirty write-back");
-        c.value(&CostConfig::fault_cycles, "fault_cycles", u32_codec(0, kU32Max), "cycles for trapping to the OS");
-        c.value(&CostConfig::shootdown_cycles, "shootdown_cycles", u32_codec(0, kU32Max),
+        c.value(&CostConfig::fault_cycles, "fault_cycles", u32_codec(0, kMaxCycles), "cycles for trapping to the OS");
+        c.value(&CostConfig::shootdown_cycles, "shootdown_cycles", u32_codec(0, kMaxCycles),
                 "cycles for one TLB-shootdown interrupt");
         return c;
     }();
