@@ -19,17 +19,19 @@ static_assert(offsetof(Tlb::Payload, perms) == offsetof(Tlb::Payload, asid) + 2 
                   offsetof(Tlb::Payload, flags) == offsetof(Tlb::Payload, asid) + 3,
               "the MMU's fast path reads asid, perms and flags as one 32-bit word");
 
+static_assert(sizeof(Tlb::Payload) == 16 && offsetof(Tlb::Payload, base) == 0 && offsetof(Tlb::Payload, asid) == 8,
+              "detail::MmuFastProbe reads payloads as 16-byte records: base at 0, asid at 8");
+static_assert(std::uint32_t{Tlb::kGlobal} << 24 == detail::MmuFastProbe::kGlobalBit &&
+                  std::uint32_t{Tlb::kDirty} << 24 == detail::MmuFastProbe::kDirtyBit,
+              "payload flag bits as the inline hit path reads them");
+static_assert(static_cast<unsigned>(TlbHitAction::None) == 0 && static_cast<unsigned>(TlbHitAction::Stamp) == 1,
+              "MmuFastProbe::action values");
+
 namespace {
-// The bits of a payload word (asid | perms << 16 | flags << 24) that must all be set for a
-// TLB hit to serve (priv, access): the permission, and for a write the dirty flag.
-// Index = priv * 3 + access.
-constexpr std::uint32_t need_word(unsigned i) {
-    return (std::uint32_t{1} << (16 + i)) | (i % 3 == 1 ? std::uint32_t{Tlb::kDirty} << 24 : 0);
-}
-constexpr std::uint32_t kNeed[6] = {need_word(0), need_word(1), need_word(2),
-                                    need_word(3), need_word(4), need_word(5)};
-static_assert(kNeed[1] == ((std::uint32_t{kPermUW} << 16) | (std::uint32_t{Tlb::kDirty} << 24)) &&
-              kNeed[5] == std::uint32_t{kPermKX} << 16);
+using FastProbe = detail::MmuFastProbe;
+constexpr const std::uint32_t* kNeed = FastProbe::kNeed;
+static_assert(FastProbe::kNeed[1] == ((std::uint32_t{kPermUW} << 16) | (std::uint32_t{Tlb::kDirty} << 24)) &&
+              FastProbe::kNeed[5] == std::uint32_t{kPermKX} << 16);
 }  // namespace
 
 const char* to_string(FaultKind k) {
@@ -53,35 +55,12 @@ public:
     template <bool Traced>
     [[gnu::noinline]] Translation translate(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace* tr);
 
+    // How Mmu::translate's inline hit path (include/vmlab/hw/mmu.hpp) hands over: with
+    // OtherSizes the path's first probe holds no entry for the VA; General: an entry of
+    // another ASID, an entry that does not permit the access, a clean entry on a write, a
+    // VA the geometry cannot represent. The hit path changed no TLB state or statistic.
     enum class Fast : std::uint8_t { Hit, OtherSizes, General };
-    // The hot path: a usable hit in a first-level structure, probed from flat arrays with
-    // precomputed masks; no allocation, no virtual call, no division, no branch that
-    // depends on which way answered. Returns Hit with t filled, or, having changed no TLB
-    // state or statistic, OtherSizes (the path's first probe holds no entry for the VA) or
-    // General (an entry of another ASID, an entry that does not permit the access, a clean
-    // entry on a write, a VA the geometry cannot represent); general() then decides.
-    [[gnu::always_inline]] Fast translate_fast(VirtAddr va, AccessKind access, Privilege priv, Translation& t) {
-        // Everything the hit needs is in the path's first probe (n = 0: a probe that never
-        // finds an entry).
-        FastProbe& p = *first_probe_[static_cast<unsigned>(access)];
-        const std::uint64_t need = kNeed[static_cast<unsigned>(priv) * 3 + static_cast<unsigned>(access)];
-        const std::uint64_t v = va.value;
-        if (__builtin_expect(((v + p.canon_add) & p.hi_mask) != 0, 0)) return Fast::General;  // representable()
-        const std::uint64_t vpn = (v & p.va_mask) >> p.shift;
-        unsigned e;
-        if (vpn == p.memo_vpn) {
-            e = p.memo_e;  // the entry found for this page last time (see FastProbe::memo_vpn)
-        } else {
-            e = probe(p, vpn);
-            if (__builtin_expect(e >= kOtherAsid, 0)) return e == kNoWay ? Fast::OtherSizes : Fast::General;
-            p.memo_vpn = vpn;
-            p.memo_e = e;
-        }
-        if (__builtin_expect((payload_word(p.data[e]) & need) != need, 0)) return Fast::General;  // usable()
-        record_hit(p, e, v, p.cycles, t);
-        return Fast::Hit;
-    }
-    // Everything translate_fast declined: with OtherSizes (the first probe holds no entry
+    // Everything the hit path declined: with OtherSizes (the first probe holds no entry
     // for the VA) the path's other probes, then the general path.
     [[gnu::noinline]] Translation general(VirtAddr va, AccessKind access, Privilege priv, Fast why) {
         FastPath& f = *fast_by_access_[static_cast<unsigned>(access)];
@@ -89,9 +68,9 @@ public:
             const std::uint64_t vam = va.value & va_mask_;
             for (unsigned i = 1; i < f.n; ++i) {
                 FastProbe& p = f.probes[i];
-                const unsigned e = probe(p, vam >> p.shift);
+                const unsigned e = p.probe(vam >> p.shift);
                 if (e == kNoWay) continue;
-                if (e == kOtherAsid || !usable(p.data[e], priv, access)) break;
+                if (e == kOtherAsid || !usable(p, e, priv, access)) break;
                 Translation t;
                 record_hit(p, e, va.value, f.cycles, t);
                 return t;
@@ -169,38 +148,9 @@ private:
         std::vector<Level> levels;
     };
     static constexpr unsigned kMaxFast = 8;
-    static constexpr unsigned kNoWay = ~0u;
-    // How a probe finds the matching way of a set: unrolled for the common
-    // associativities, a loop otherwise.
-    enum class Match : std::uint8_t { Ways1, Ways2, Ways4, Ways8, Any };
-    struct FastProbe {
-        const std::uint64_t* keys = nullptr;
-        const Tlb::Payload* data = nullptr;
-        std::uint64_t hits = 0;            // hits answered here since the last reset (added
-                                           // to the structure's count by stats())
-        std::uint64_t* stamp = nullptr;    // the structure's LRU stamps and clock (Stamp)
-        std::uint64_t* clock = nullptr;
-        TlbReplState* repl = nullptr;      // its replacement state (other actions)
-        std::uint64_t set_mask = 0;
-        std::uint64_t offset_mask = 0;
-        std::uint64_t s_bits = 0;  // the key's size-index and valid bits
-        std::uint64_t va_mask = 0, hi_mask = 0, canon_add = 0;  // copies, see representable()
-        std::uint32_t cycles = 0;  // the level's latency
-        // The page (VPN) of the last probe() through translate_fast that found an entry,
-        // and that entry; ~0 = none. Valid while TLB contents and the ASID stay as they
-        // were: forget_memos() runs before anything changes them (walks and fills, flushes,
-        // set_root, insert_tlb_entry). Fast hits change neither.
-        std::uint64_t memo_vpn = ~std::uint64_t{0};
-        unsigned memo_e = 0;
-        unsigned ways = 0;
-        std::uint16_t asid = 0;    // copy of the MMU's current ASID
-        TlbHitAction action = TlbHitAction::None;
-        Match match = Match::Any;
-        std::uint8_t shift = 0;
-        PageSize size{};
-        unsigned tlb_index = 0;    // which structure (index into tlbs_)
-    };
-    // The first level of a path, flattened for translate_fast (n = 0: not used).
+    static constexpr unsigned kNoWay = FastProbe::kNoWay;
+    static constexpr unsigned kOtherAsid = FastProbe::kOtherAsid;
+    // The first level of a path, flattened for the hit path (n = 0: not used).
     struct FastPath {
         FastProbe probes[kMaxFast];
         unsigned n = 0;
@@ -211,66 +161,28 @@ private:
             return n_hits;
         }
     };
-    // The ASID, permission and flag bytes of a payload as one word: asid | perms << 16 |
-    // flags << 24 (the layout static_asserted below).
-    static std::uint32_t payload_word(const Tlb::Payload& d) {
-        std::uint32_t w;
-        std::memcpy(&w, &d.asid, sizeof w);
-        return w;
-    }
-    static bool usable(const Tlb::Payload& d, Privilege priv, AccessKind access) {
+    static bool usable(const FastProbe& p, unsigned e, Privilege priv, AccessKind access) {
         const std::uint32_t need = kNeed[static_cast<unsigned>(priv) * 3 + static_cast<unsigned>(access)];
-        return (payload_word(d) & need) == need;
+        return (p.word(e) & need) == need;
     }
-    // The entry (set * ways + way) of p that the general path's Tlb::find would return for
-    // this VA and the current ASID; kNoWay when no entry holds the page's key, kOtherAsid
-    // when the first one that does belongs to another ASID (Tlb::find would look further).
-    static constexpr unsigned kOtherAsid = kNoWay - 1;
-    [[gnu::always_inline]] static unsigned probe(const FastProbe& p, std::uint64_t vpn) {
-        const std::uint64_t key = (vpn << 4) | p.s_bits;
-        const unsigned first = static_cast<unsigned>(vpn & p.set_mask) * p.ways;
-        const std::uint64_t* k = p.keys + first;
-        unsigned w;
-        switch (p.match) {
-            case Match::Ways1: w = k[0] == key ? 0 : 1; break;
-            case Match::Ways2: w = first_match<2>(k, key); break;
-            case Match::Ways4: w = first_match<4>(k, key); break;
-            case Match::Ways8: w = first_match<8>(k, key); break;
-            default: w = first_match_any(k, key, p.ways); break;
-        }
-        if (w >= p.ways) return kNoWay;
-        const std::uint32_t word = payload_word(p.data[first + w]);
-        if (((word ^ p.asid) & 0xffff) != 0 && !(word & (std::uint32_t{Tlb::kGlobal} << 24))) return kOtherAsid;
-        return first + w;
-    }
-    [[gnu::always_inline]] static void record_hit(FastProbe& p, unsigned e, std::uint64_t v, std::uint32_t cycles,
-                                                  Translation& t) {
+    // A hit in a first-level probe other than the path's first (the first one's hit is
+    // inline in Mmu::translate and does the same).
+    static void record_hit(FastProbe& p, unsigned e, std::uint64_t v, std::uint32_t cycles, Translation& t) {
         ++p.hits;  // translations, lookups, TLB hits and cycles are derived in stats()
-        if (p.action == TlbHitAction::Stamp) {
-            // TlbReplState::stamp_entry (an entry is only hit after a fill stamped it, so
-            // the clock is not 0 here).
+        if (p.action == static_cast<std::uint8_t>(TlbHitAction::Stamp)) {
             if (p.stamp[e] != *p.clock) p.stamp[e] = ++*p.clock;
-        } else if (p.action != TlbHitAction::None) {
-            p.repl->touch_entry(p.action, e);
+        } else if (p.action != static_cast<std::uint8_t>(TlbHitAction::None)) {
+            p.repl->touch_entry(static_cast<TlbHitAction>(p.action), e);
         }
-        t.pa = PhysAddr{p.data[e].base | (v & p.offset_mask)};
+        t.pa = PhysAddr{p.base(e) | (v & p.offset_mask)};
         t.size = p.size;
         t.cycles = cycles;
     }
-    // The lowest way of k[0..W) holding key, or W: a chain of conditional moves from the
-    // highest way down, no branch.
-    template <unsigned W>
-    [[gnu::always_inline]] static unsigned first_match(const std::uint64_t* k, std::uint64_t key) {
-        unsigned found = W;
-#pragma GCC unroll 8
-        for (unsigned i = 0; i < W; ++i) found = k[W - 1 - i] == key ? W - 1 - i : found;
-        return found;
-    }
-    static unsigned first_match_any(const std::uint64_t* k, std::uint64_t key, unsigned ways) {
-        unsigned found = ways;
-        for (unsigned w = ways; w-- > 0;) found = k[w] == key ? w : found;
-        return found;
-    }
+
+public:
+    FastProbe* first_probe(AccessKind a) { return first_probe_[static_cast<unsigned>(a)]; }
+
+private:
     void forget_memos() {
         for (auto& f : fast_)
             for (unsigned i = 0; i < f.n; ++i) f.probes[i].memo_vpn = ~std::uint64_t{0};
@@ -345,12 +257,13 @@ MmuImpl::MmuImpl(const MmuConfig& cfg, const PagingFormat& fmt, PhysMem& mem)
             FastProbe& fp = f.probes[f.n++];
             TlbReplState& st = pr.tlb->repl_state_mut();
             fp.keys = pr.tlb->key_array();
-            fp.data = pr.tlb->payload_array();
+            fp.data = reinterpret_cast<const unsigned char*>(pr.tlb->payload_array());
             fp.stamp = st.stamp.data();
             fp.clock = &st.clock;
             fp.repl = &st;
-            fp.action = pr.tlb->hit_action();
+            fp.action = static_cast<std::uint8_t>(pr.tlb->hit_action());
             fp.ways = pr.tlb->ways();
+            using Match = FastProbe::Match;
             fp.match = fp.ways == 1 ? Match::Ways1
                        : fp.ways == 2 ? Match::Ways2
                        : fp.ways == 4 ? Match::Ways4
@@ -604,16 +517,20 @@ void MmuImpl::reset_stats() {
 }
 
 Mmu::Mmu(const MmuConfig& cfg, const PagingFormat& fmt, PhysMem& mem)
-    : impl_(std::make_unique<MmuImpl>(cfg, fmt, mem)) {}
+    : impl_(std::make_unique<MmuImpl>(cfg, fmt, mem)),
+      first_{impl_->first_probe(AccessKind::Read), impl_->first_probe(AccessKind::Write),
+             impl_->first_probe(AccessKind::Execute)} {}
 Mmu::~Mmu() = default;
 Mmu::Mmu(Mmu&&) noexcept = default;
 Mmu& Mmu::operator=(Mmu&&) noexcept = default;
 
-Translation Mmu::translate(VirtAddr va, AccessKind access, Privilege priv) {
-    Translation t;
-    const MmuImpl::Fast r = impl_->translate_fast(va, access, priv, t);
-    if (__builtin_expect(r == MmuImpl::Fast::Hit, 1)) return t;
-    return impl_->general(va, access, priv, r);
+static_assert(static_cast<int>(MmuImpl::Fast::OtherSizes) == 1 && static_cast<int>(MmuImpl::Fast::General) == 2,
+              "Mmu::kOtherSizes, Mmu::kGeneral");
+Translation Mmu::translate_general(VirtAddr va, AccessKind access, Privilege priv, int why) {
+    return impl_->general(va, access, priv, static_cast<MmuImpl::Fast>(why));
+}
+void Mmu::touch_other(detail::MmuFastProbe& p, unsigned e) {
+    p.repl->touch_entry(static_cast<TlbHitAction>(p.action), e);
 }
 Translation Mmu::translate_traced(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace& trace) {
     return impl_->translate<true>(va, access, priv, &trace);

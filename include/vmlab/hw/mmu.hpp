@@ -25,6 +25,7 @@
 // and ad_update_cycles per A/D write-back.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -193,6 +194,106 @@ struct TlbEntryView {
 // ---- the MMU --------------------------------------------------------------------------
 
 class MmuImpl;
+struct TlbReplState;
+
+namespace detail {
+// Flag bits of a TLB payload word (asid | perms << 16 | flags << 24).
+inline constexpr std::uint32_t kPayloadGlobal = std::uint32_t{1} << 24;
+inline constexpr std::uint32_t kPayloadDirty = std::uint32_t{2} << 24;
+// The bits of a payload word that must all be set for a hit to serve (priv, access): the
+// permission, and for a write the dirty flag. Index = priv * 3 + access.
+constexpr std::uint32_t payload_need(unsigned i) {
+    return (std::uint32_t{1} << (16 + i)) | (i % 3 == 1 ? kPayloadDirty : 0);
+}
+inline constexpr std::uint32_t kPayloadNeed[6] = {payload_need(0), payload_need(1), payload_need(2),
+                                                  payload_need(3), payload_need(4), payload_need(5)};
+// The first probe of a path's first TLB level (one page size of one structure), flattened
+// for the inline hit path of Mmu::translate. Built and kept current by MmuImpl (src/hw/
+// mmu.cpp), which also uses it for the other first-level probes; user code never touches it.
+//   keys:  the structure's packed keys, (vpn << 4) | size index << 1 | valid (Tlb::key_of)
+//   data:  its Tlb::Payload array, 16 bytes per entry:
+//            bytes 0..7 base | 8..9 asid | 10 perms | 11 flags (kGlobal 1, kDirty 2)
+//   entry e = set * ways + way, set = vpn & set_mask.
+struct MmuFastProbe {
+    enum class Match : std::uint8_t { Ways1, Ways2, Ways4, Ways8, Any };
+    static constexpr unsigned kNoWay = ~0u;
+    static constexpr unsigned kOtherAsid = kNoWay - 1;
+    static constexpr std::uint32_t kGlobalBit = kPayloadGlobal;
+    static constexpr std::uint32_t kDirtyBit = kPayloadDirty;
+    static constexpr const std::uint32_t* kNeed = kPayloadNeed;
+
+    const std::uint64_t* keys = nullptr;
+    const unsigned char* data = nullptr;
+    std::uint64_t hits = 0;            // hits answered here since the last reset (added to
+                                       // the structure's count by stats())
+    std::uint64_t* stamp = nullptr;    // the structure's LRU stamps and clock (Stamp)
+    std::uint64_t* clock = nullptr;
+    TlbReplState* repl = nullptr;      // its replacement state (other actions)
+    std::uint64_t set_mask = 0;
+    std::uint64_t offset_mask = 0;
+    std::uint64_t s_bits = 0;  // the key's size-index and valid bits
+    std::uint64_t va_mask = 0, hi_mask = 0, canon_add = 0;  // see MmuImpl::representable()
+    std::uint32_t cycles = 0;  // the level's latency
+    // The page (VPN) of the last probe() through the hit path that found an entry, and that
+    // entry; ~0 = none. Valid while TLB contents and the ASID stay as they were: MmuImpl
+    // forgets it before anything changes them (walks and fills, flushes, set_root,
+    // insert_tlb_entry). Hits change neither.
+    std::uint64_t memo_vpn = ~std::uint64_t{0};
+    unsigned memo_e = 0;
+    unsigned ways = 0;
+    std::uint16_t asid = 0;    // copy of the MMU's current ASID
+    std::uint8_t action = 0;   // TlbHitAction: 0 None, 1 Stamp, others out of line
+    Match match = Match::Any;
+    std::uint8_t shift = 0;
+    PageSize size{};
+    unsigned tlb_index = 0;    // which structure (index into the MMU's TLBs)
+
+    std::uint32_t word(unsigned e) const {
+        std::uint32_t w;
+        __builtin_memcpy(&w, data + std::size_t{e} * 16 + 8, sizeof w);
+        return w;
+    }
+    std::uint64_t base(unsigned e) const {
+        std::uint64_t b;
+        __builtin_memcpy(&b, data + std::size_t{e} * 16, sizeof b);
+        return b;
+    }
+    // The lowest way of k[0..W) holding key, or W: conditional moves from the highest way
+    // down, no branch.
+    template <unsigned W>
+    [[gnu::always_inline]] static unsigned first_match(const std::uint64_t* k, std::uint64_t key) {
+        unsigned found = W;
+#pragma GCC unroll 8
+        for (unsigned i = 0; i < W; ++i) found = k[W - 1 - i] == key ? W - 1 - i : found;
+        return found;
+    }
+    static unsigned first_match_any(const std::uint64_t* k, std::uint64_t key, unsigned ways) {
+        unsigned found = ways;
+        for (unsigned w = ways; w-- > 0;) found = k[w] == key ? w : found;
+        return found;
+    }
+    // The entry that Tlb::find would return for this page and the current ASID; kNoWay
+    // when no entry holds the page's key, kOtherAsid when the first one that does belongs
+    // to another ASID (Tlb::find would look further).
+    [[gnu::always_inline]] unsigned probe(std::uint64_t vpn) const {
+        const std::uint64_t key = (vpn << 4) | s_bits;
+        const unsigned first = static_cast<unsigned>(vpn & set_mask) * ways;
+        const std::uint64_t* k = keys + first;
+        unsigned w;
+        switch (match) {
+            case Match::Ways1: w = k[0] == key ? 0 : 1; break;
+            case Match::Ways2: w = first_match<2>(k, key); break;
+            case Match::Ways4: w = first_match<4>(k, key); break;
+            case Match::Ways8: w = first_match<8>(k, key); break;
+            default: w = first_match_any(k, key, ways); break;
+        }
+        if (w >= ways) return kNoWay;
+        const std::uint32_t wd = word(first + w);
+        if (((wd ^ asid) & 0xffff) != 0 && !(wd & kGlobalBit)) return kOtherAsid;
+        return first + w;
+    }
+};
+}  // namespace detail
 
 class Mmu {
 public:
@@ -202,7 +303,45 @@ public:
     Mmu(Mmu&&) noexcept;
     Mmu& operator=(Mmu&&) noexcept;
 
-    Translation translate(VirtAddr va, AccessKind access, Privilege priv);
+    // The first-level hit through the path's first probe is inline (no call); everything
+    // else goes to the out-of-line general path. Both give exactly the same results,
+    // statistics and TLB state as translate_traced.
+    [[gnu::always_inline]] Translation translate(VirtAddr va, AccessKind access, Privilege priv) {
+        detail::MmuFastProbe& p = *first_[static_cast<unsigned>(access)];
+        const std::uint32_t need =
+            detail::MmuFastProbe::kNeed[static_cast<unsigned>(priv) * 3 + static_cast<unsigned>(access)];
+        const std::uint64_t v = va.value;
+        int why = kGeneral;
+        if (__builtin_expect(((v + p.canon_add) & p.hi_mask) == 0, 1)) {  // representable
+            const std::uint64_t vpn = (v & p.va_mask) >> p.shift;
+            unsigned e = p.memo_e;
+            if (vpn != p.memo_vpn) {
+                e = p.probe(vpn);
+                if (__builtin_expect(e >= detail::MmuFastProbe::kOtherAsid, 0)) {
+                    why = e == detail::MmuFastProbe::kNoWay ? kOtherSizes : kGeneral;
+                    return translate_general(va, access, priv, why);
+                }
+                p.memo_vpn = vpn;
+                p.memo_e = e;
+            }
+            if (__builtin_expect((p.word(e) & need) == need, 1)) {  // usable
+                ++p.hits;  // translations, lookups, TLB hits and cycles are derived in stats()
+                if (p.action == 1) {
+                    // LRU (TlbReplState::stamp_entry; an entry is only hit after a fill
+                    // stamped it, so the clock is not 0 here).
+                    if (p.stamp[e] != *p.clock) p.stamp[e] = ++*p.clock;
+                } else if (p.action != 0) {
+                    touch_other(p, e);
+                }
+                Translation t;
+                t.pa = PhysAddr{p.base(e) | (v & p.offset_mask)};
+                t.size = p.size;
+                t.cycles = p.cycles;
+                return t;
+            }
+        }
+        return translate_general(va, access, priv, why);
+    }
     // Same, recording every step into `trace`.
     Translation translate_traced(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace& trace);
 
@@ -249,7 +388,15 @@ public:
     const PagingFormat& format() const;
 
 private:
+    static constexpr int kOtherSizes = 1, kGeneral = 2;  // MmuImpl::Fast values
+    // Everything the inline hit path declined: OtherSizes = the first probe holds no entry
+    // for the VA, General = anything else (see MmuImpl::general).
+    [[gnu::noinline]] Translation translate_general(VirtAddr va, AccessKind access, Privilege priv, int why);
+    // The hit action of a policy other than LRU and none (TlbReplState::touch_entry).
+    [[gnu::noinline]] static void touch_other(detail::MmuFastProbe& p, unsigned e);
+
     std::unique_ptr<MmuImpl> impl_;
+    detail::MmuFastProbe* first_[3] = {};  // the first probe of each access's path, in *impl_
 };
 
 }  // namespace vmlab
