@@ -154,13 +154,10 @@ private:
 };
 
 Result<int> run(const std::vector<std::string>& args, std::string& out) {
-    auto parsed = parse_options(specs(), args);
+    auto parsed = parse_or_help(specs(), args, "malloc.py", out);
     if (!parsed) return fail(parsed.error());
-    if (parsed->help) {
-        out += format_help("malloc.py", specs());
-        return 0;
-    }
-    const OptValues& o = parsed->options;
+    if (!*parsed) return 0;  // help printed
+    const OptValues& o = **parsed;
     std::int64_t iv[7];
     const std::pair<const char*, const char*> ints[7] = {{"heapSize", "-S"},   {"baseAddr", "-b"}, {"headerSize", "-H"},
                                                          {"alignment", "-a"},  {"opsNum", "-n"},   {"opsRange", "-r"},

@@ -569,4 +569,16 @@ std::optional<std::string> printed_arg(std::string_view text, std::string_view k
     return std::nullopt;
 }
 
+Result<std::optional<OptValues>> parse_or_help(const std::vector<OptSpec>& specs,
+                                               const std::vector<std::string>& args, std::string_view prog,
+                                               std::string& out) {
+    auto parsed = parse_options(specs, args);
+    if (!parsed) return fail(parsed.error());
+    if (parsed->help) {
+        out += format_help(prog, specs);
+        return std::optional<OptValues>{};
+    }
+    return std::optional<OptValues>{std::move(parsed->options)};
+}
+
 }  // namespace vmlab::compat::ostep

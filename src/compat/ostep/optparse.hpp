@@ -128,6 +128,12 @@ Result<ParsedArgs> parse_options(const std::vector<OptSpec>& specs, const std::v
 // optparse's help page for `prog` (the Python script's name), byte for byte.
 std::string format_help(std::string_view prog, const std::vector<OptSpec>& specs);
 
+// What every simulator does first: parse_args, and on -h/--help append the help page for
+// `prog` to `out` and return nullopt (the caller then exits 0).
+Result<std::optional<OptValues>> parse_or_help(const std::vector<OptSpec>& specs,
+                                               const std::vector<std::string>& args, std::string_view prog,
+                                               std::string& out);
+
 // Python's textwrap.wrap(text, width) with default settings (used by format_help).
 std::vector<std::string> text_wrap(std::string_view text, std::size_t width);
 

@@ -107,13 +107,10 @@ Result<LinearDump> parse_linear_dump(std::string_view text, const std::string& o
 }
 
 Result<int> run(const std::vector<std::string>& args, std::string& out) {
-    auto parsed = parse_options(specs(), args);
+    auto parsed = parse_or_help(specs(), args, "paging-linear-translate.py", out);
     if (!parsed) return fail(parsed.error());
-    if (parsed->help) {
-        out += format_help("paging-linear-translate.py", specs());
-        return 0;
-    }
-    const OptValues& o = parsed->options;
+    if (!*parsed) return 0;  // help printed
+    const OptValues& o = **parsed;
 
     std::optional<LinearDump> dump;
     PyInt seed = o.integer("seed");

@@ -229,13 +229,10 @@ private:
 };
 
 Result<int> run(const std::vector<std::string>& args, std::string& out) {
-    auto parsed = parse_options(specs(), args);
+    auto parsed = parse_or_help(specs(), args, "paging-multilevel-translate.py", out);
     if (!parsed) return fail(parsed.error());
-    if (parsed->help) {
-        out += format_help("paging-multilevel-translate.py", specs());
-        return 0;
-    }
-    const OptValues& o = parsed->options;
+    if (!*parsed) return 0;  // help printed
+    const OptValues& o = **parsed;
     auto num = int_option(o, "num", "-n");
     if (!num) return fail(num.error());
     auto allocated = int_option(o, "allocated", "-a");

@@ -81,13 +81,10 @@ std::vector<std::string> file_lines(const std::string& text) {
 }
 
 Result<int> run(const std::vector<std::string>& args, std::string& out) {
-    auto parsed = parse_options(specs(), args);
+    auto parsed = parse_or_help(specs(), args, "paging-policy.py", out);
     if (!parsed) return fail(parsed.error());
-    if (parsed->help) {
-        out += format_help("paging-policy.py", specs());
-        return 0;
-    }
-    const OptValues& o = parsed->options;
+    if (!*parsed) return 0;  // help printed
+    const OptValues& o = **parsed;
     const bool notrace = o.flag("notrace"), solve = o.flag("solve");
     emit(out, "ARG addresses {}\nARG addressfile {}\nARG numaddrs {}\nARG policy {}\nARG clockbits {}\n",
          o.string("addresses"), o.string("addressfile"), o.string("numaddrs"), o.string("policy"),

@@ -26,13 +26,10 @@ const std::vector<OptSpec>& specs() {
 }
 
 Result<int> run(const std::vector<std::string>& args, std::string& out) {
-    auto parsed = parse_options(specs(), args);
+    auto parsed = parse_or_help(specs(), args, "relocation.py", out);
     if (!parsed) return fail(parsed.error());
-    if (parsed->help) {
-        out += format_help("relocation.py", specs());
-        return 0;
-    }
-    const OptValues& o = parsed->options;
+    if (!*parsed) return 0;  // help printed
+    const OptValues& o = **parsed;
     emit(out, "\nARG seed {}\nARG address space size {}\nARG phys mem size {}\n\n", o.integer("seed").str(),
          o.string("asize"), o.string("psize"));
 

@@ -36,13 +36,10 @@ const std::vector<OptSpec>& specs() {
 Result<std::int64_t> draw(PythonRandom& rng, std::int64_t scale) { return py_trunc(scale * rng.random()); }
 
 Result<int> run(const std::vector<std::string>& args, std::string& out) {
-    auto parsed = parse_options(specs(), args);
+    auto parsed = parse_or_help(specs(), args, "segmentation.py", out);
     if (!parsed) return fail(parsed.error());
-    if (parsed->help) {
-        out += format_help("segmentation.py", specs());
-        return 0;
-    }
-    const OptValues& o = parsed->options;
+    if (!*parsed) return 0;  // help printed
+    const OptValues& o = **parsed;
     emit(out, "ARG seed {}\nARG address space size {}\nARG phys mem size {}\n\n", o.integer("seed").str(),
          o.string("asize"), o.string("psize"));
 
