@@ -4,7 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "vmlab/config/config.hpp"
-#include "vmlab/os/simulation.hpp"
+#include "vmlab/sim/simulation.hpp"
 
 using namespace vmlab;
 

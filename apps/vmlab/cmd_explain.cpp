@@ -9,7 +9,7 @@
 
 #include "command.hpp"
 #include "config_options.hpp"
-#include "vmlab/report/explain_session.hpp"
+#include "vmlab/sim/explain_session.hpp"
 
 namespace vmlab::cli {
 namespace {

@@ -2,7 +2,7 @@
 // faults handled by the kernel and retried.
 #include <cstring>
 
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab::os {
 

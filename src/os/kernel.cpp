@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab::os {
 

@@ -1,7 +1,7 @@
 // Processes and threads: spawn, clone, exit, wait, kill; the initial address-space layout.
 #include <algorithm>
 
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab {
 using namespace os;

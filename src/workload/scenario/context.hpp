@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vmlab/os/kernel_config.hpp"
-#include "vmlab/os/simulation.hpp"
+#include "vmlab/sim/simulation.hpp"
 #include "vmlab/workload/scenario.hpp"
 #include "workload/scenario/sandbox.hpp"
 

@@ -8,7 +8,7 @@
 
 #include "vmlab/os/abi.hpp"
 #include "vmlab/os/kernel_config.hpp"
-#include "vmlab/os/simulation.hpp"
+#include "vmlab/sim/simulation.hpp"
 #include "vmlab/os/stats.hpp"
 #include "vmlab/os/vma.hpp"
 #include "vmlab/hw/paging.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "vmlab/config/config.hpp"
-#include "vmlab/os/simulation.hpp"
+#include "vmlab/sim/simulation.hpp"
 
 namespace vmlab::test {
 

@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "os/vma_tree.hpp"
+#include "os/mm/vma_tree.hpp"
 #include "vmlab/core/rng.hpp"
 
 using namespace vmlab;

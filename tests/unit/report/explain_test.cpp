@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "vmlab/report/explain_session.hpp"
+#include "vmlab/sim/explain_session.hpp"
 
 namespace vmlab {
 namespace {

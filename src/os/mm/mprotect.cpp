@@ -1,7 +1,7 @@
 // mprotect, mlock/munlock, mlockall/munlockall (mm/mprotect.c, mm/mlock.c).
 #include <algorithm>
 
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab {
 using namespace os;

@@ -12,7 +12,7 @@
 //   beyond EOF -> SIGBUS; no VMA, or VMA forbids the access -> SIGSEGV.
 #include <algorithm>
 
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab::os {
 

@@ -1,4 +1,4 @@
-#include "vma_tree.hpp"
+#include "os/mm/vma_tree.hpp"
 
 #include <algorithm>
 

@@ -17,9 +17,9 @@
 #include "vmlab/hw/phys_mem.hpp"
 #include "vmlab/os/kernel.hpp"
 #include "vmlab/core/zeroed_array.hpp"
-#include "rmap.hpp"
-#include "vma_struct.hpp"
-#include "vma_tree.hpp"
+#include "os/mm/rmap.hpp"
+#include "os/mm/vma_struct.hpp"
+#include "os/mm/vma_tree.hpp"
 
 namespace vmlab::os {
 

@@ -14,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include "vma_struct.hpp"
+#include "os/mm/vma_struct.hpp"
 
 namespace vmlab::os {
 

@@ -1,7 +1,7 @@
 // madvise, msync, mincore and anonymous-VMA names (mm/madvise.c, mm/msync.c, mm/mincore.c).
 #include <algorithm>
 
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab {
 using namespace os;

@@ -1,5 +1,5 @@
 // fork (kernel/fork.c dup_mmap, mm/memory.c copy_page_range).
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab {
 using namespace os;

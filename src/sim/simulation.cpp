@@ -1,4 +1,4 @@
-#include "vmlab/os/simulation.hpp"
+#include "vmlab/sim/simulation.hpp"
 
 #include <cstring>
 

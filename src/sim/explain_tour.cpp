@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "vmlab/core/strings.hpp"
-#include "vmlab/report/explain_session.hpp"
+#include "vmlab/sim/explain_session.hpp"
 
 namespace vmlab {
 namespace {

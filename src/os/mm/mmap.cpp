@@ -2,7 +2,7 @@
 // mm/mremap.c), with Linux's argument checks and errno values.
 #include <algorithm>
 
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab {
 using namespace os;

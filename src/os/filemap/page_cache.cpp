@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab {
 using namespace os;

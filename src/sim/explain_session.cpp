@@ -1,4 +1,4 @@
-#include "vmlab/report/explain_session.hpp"
+#include "vmlab/sim/explain_session.hpp"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
 // Frames, PTEs and TLB maintenance: the kernel's side of the hardware interface.
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab::os {
 

@@ -2,7 +2,7 @@
 // would: a new address space, the plan's mappings in order, the initial stack image.
 #include <algorithm>
 
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 #include "vmlab/os/exec_plan.hpp"
 
 namespace vmlab {

@@ -1,5 +1,5 @@
 // What /proc/PID/status, maps and smaps show (fs/proc/task_mmu.c smaps_account).
-#include "kernel_impl.hpp"
+#include "os/internal.hpp"
 
 namespace vmlab::os {
 
