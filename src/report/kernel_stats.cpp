@@ -42,4 +42,18 @@ nlohmann::json kernel_stats_json(const KernelStats& s, const Machine& m) {
     return j;
 }
 
+void write_kernel_stats_csv(std::ostream& os, const KernelStats& s, const Machine& m) {
+    std::string header = stats_csv_header(s), row = stats_csv_row(s);
+    for (unsigned cpu = 0; cpu < m.cpu_count(); ++cpu) {
+        visit_stat_values(
+            m.mmu(cpu).stats(),
+            [&](const std::string& name, const std::string& value) {
+                header += ',' + stats_detail::csv_field(name);
+                row += ',' + stats_detail::csv_field(value);
+            },
+            fmt::format("cpus.{}.", cpu));
+    }
+    os << header << '\n' << row << '\n';
+}
+
 }  // namespace vmlab::report

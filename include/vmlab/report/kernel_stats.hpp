@@ -18,5 +18,8 @@ void write_kernel_stats(std::ostream& os, const KernelStats& s, const Machine& m
 // object per CPU with every MmuStats field (tlbs as an array). Generated from the field
 // lists (core/stats.hpp), so a counter has the same name here, in Lua and in CSV.
 nlohmann::json kernel_stats_json(const KernelStats& s, const Machine& m);
+// The same figures as CSV: a header line of dotted names (faults.minor, ...,
+// cpus.0.translations, cpus.0.tlbs.1.hits, ...) and one line of values.
+void write_kernel_stats_csv(std::ostream& os, const KernelStats& s, const Machine& m);
 
 }  // namespace vmlab::report

@@ -3,6 +3,9 @@
 // tour's numbered lessons, and the kernel statistics JSON.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
+
 #include "vmlab/core/stats_json.hpp"
 #include "vmlab/report/explain.hpp"
 #include "vmlab/report/kernel_stats.hpp"
@@ -114,6 +117,36 @@ TEST(KernelStatsReport, JsonIsTheFieldListPlusOneObjectPerCpu) {
     EXPECT_EQ(j["page_cache_pages"], 5);
     ASSERT_EQ(j["cpus"].size(), s->machine().cpu_count());
     EXPECT_EQ(j["cpus"][0], stats_json(s->machine().mmu(0).stats()));
+}
+
+TEST(KernelStatsReport, CsvHeaderAndRowMatch) {
+    auto s = ExplainSession::open(ExplainRequest{});
+    ASSERT_TRUE(s.has_value()) << s.error().str();
+    s->translate(VirtAddr{0x400000}, AccessKind::Read, Privilege::User);
+    KernelStats k;
+    k.faults.minor = 7;
+    std::ostringstream os;
+    report::write_kernel_stats_csv(os, k, s->machine());
+    std::istringstream in(os.str());
+    std::string header, row, extra;
+    ASSERT_TRUE(std::getline(in, header));
+    ASSERT_TRUE(std::getline(in, row));
+    EXPECT_FALSE(std::getline(in, extra));
+    EXPECT_EQ(std::count(header.begin(), header.end(), ','), std::count(row.begin(), row.end(), ','));
+    EXPECT_EQ(header.rfind("faults.minor,faults.major,", 0), 0u) << header;
+    EXPECT_EQ(row.rfind("7,0,", 0), 0u) << row;
+    EXPECT_NE(header.find(",cpus.0.translations,"), std::string::npos) << header;
+    EXPECT_NE(header.find(",cpus.0.tlbs.0.name,"), std::string::npos) << header;
+    // The column of cpus.0.translations holds CPU 0's count (one translation above).
+    std::vector<std::string> names, values;
+    for (std::istringstream h(header); std::getline(h, extra, ',');) names.push_back(extra);
+    for (std::istringstream r(row); std::getline(r, extra, ',');) values.push_back(extra);
+    ASSERT_EQ(names.size(), values.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == "cpus.0.translations") {
+            EXPECT_EQ(values[i], "1");
+        }
+    }
 }
 
 }  // namespace
