@@ -414,5 +414,41 @@ TEST(ExplainOstep, PdbrAndErrors) {
     EXPECT_FALSE(ExplainSession::open(nodump).has_value());
 }
 
+// run() translates in the given order on CPU 0 and the counters count exactly those.
+TEST(ExplainSessionRun, TracesInOrderAndCountersAfterThem) {
+    ExplainRequest req;
+    req.state_file = kCsapp;
+    req.addresses = {"0x027c", "0x0240", "0x0040"};
+    auto s = open_ok(req);
+    EXPECT_EQ(s.state_origin(), kCsapp);
+    const auto traces = s.run();
+    ASSERT_EQ(traces.size(), 3u);
+    EXPECT_EQ(traces[0].va.value, 0x027cu);
+    EXPECT_TRUE(traces[0].walked);
+    EXPECT_EQ(traces[1].tlb_hit_level, 1);  // the page the first one filled
+    EXPECT_FALSE(traces[2].result.ok());
+    EXPECT_EQ(s.mmu_stats().translations, 3u);
+    EXPECT_EQ(s.mmu_stats().tlb_hits, 1u);
+    EXPECT_EQ(s.mmu_stats().faults, 1u);
+}
+
+// The tour on x86-64: a cold walk of four levels, a TLB hit, a PWC-shortened walk, a 2 MiB
+// page, a protection fault and a non-canonical address, in that order.
+TEST(TranslationTour, StepsShowWhatTheyClaim) {
+    auto tour = run_translation_tour(ConfigRequest{"x86_64", "", {}});
+    ASSERT_TRUE(tour.has_value()) << tour.error().str();
+    const auto& st = tour->steps;
+    ASSERT_EQ(st.size(), 6u);
+    EXPECT_EQ(st[0].trace.walk.size(), 4u);
+    EXPECT_EQ(st[1].trace.tlb_hit_level, 1);
+    EXPECT_GE(st[2].trace.pwc_level, 0);
+    ASSERT_TRUE(st[3].trace.result.ok());
+    EXPECT_EQ(st[3].trace.result.size.bytes(), 2u << 20);
+    EXPECT_EQ(st[4].trace.result.fault.kind, FaultKind::Protection);
+    EXPECT_EQ(st[5].trace.result.fault.kind, FaultKind::NonCanonical);
+    EXPECT_TRUE(st[5].trace.tlb.empty());
+    EXPECT_EQ(tour->session.mmu_stats().translations, 6u);
+}
+
 }  // namespace
 }  // namespace vmlab
