@@ -9,10 +9,17 @@
 
 #include "command.hpp"
 #include "config_options.hpp"
+#include "vmlab/report/explain.hpp"
 #include "vmlab/sim/explain_session.hpp"
 
 namespace vmlab::cli {
 namespace {
+
+std::vector<ExplainMapping> mappings_of(const LoadedState& s) {
+    std::vector<ExplainMapping> out;
+    for (const auto& m : s.mappings) out.push_back({m.va, m.pa, m.size, m.prot, m.what});
+    return out;
+}
 
 struct Opts {
     ConfigOptions config;
@@ -42,17 +49,27 @@ Runner setup(CLI::App& app) {
         if (o->tour) {
             if (!o->req.addresses.empty() || !o->req.state_file.empty() || o->json)
                 return report_error(Error("--tour takes no ADDR, --state or --json"));
-            auto text = translation_tour(o->req.config);
-            if (!text) return report_error(text.error());
-            fmt::print("{}", *text);
+            auto tour = run_translation_tour(o->req.config);
+            if (!tour) return report_error(tour.error());
+            std::vector<TourLesson> lessons;
+            for (auto& s : tour->steps) lessons.push_back({s.title, s.lesson, std::move(s.trace)});
+            ExplainSession& session = tour->session;
+            fmt::print("{}", translation_tour_text(session.machine(), mappings_of(session.state()), lessons,
+                                                   session.mmu_stats()));
             return 0;
         }
         auto session = ExplainSession::open(o->req);
         if (!session) return report_error(session.error());
+        ExplainRun run;
+        run.translations = session->run();
+        run.state_origin = session->state_origin();
+        run.root = session->state().page_table->root();
+        run.mappings = mappings_of(session->state());
+        run.stats = session->mmu_stats();
         if (o->json) {
-            fmt::print("{}\n", session->run_json().dump(2));
+            fmt::print("{}\n", explain_run_json(run, session->machine()).dump(2));
         } else {
-            fmt::print("{}", session->run_text());
+            fmt::print("{}", explain_run_text(run, session->machine()));
         }
         return 0;
     };

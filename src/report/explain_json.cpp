@@ -1,7 +1,6 @@
 // The JSON explanation of a translation (the schema is documented in report/explain.hpp
 // and docs/explain.md).
 #include "report/explain_common.hpp"
-#include "vmlab/hw/phys_mem.hpp"
 #include "vmlab/report/explain.hpp"
 
 namespace vmlab {

@@ -15,7 +15,6 @@
 
 #include "report/explain_common.hpp"
 #include "vmlab/core/strings.hpp"
-#include "vmlab/hw/phys_mem.hpp"
 #include "vmlab/report/explain.hpp"
 
 namespace vmlab {

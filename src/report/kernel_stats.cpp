@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "vmlab/report/proc.hpp"
+#include "vmlab/core/stats_json.hpp"
 
 namespace vmlab::report {
 
@@ -35,40 +35,25 @@ void write_kernel_stats(std::ostream& os, const KernelStats& s, const Machine& m
 }
 
 nlohmann::json kernel_stats_json(const KernelStats& s, const Machine& m) {
+    nlohmann::json j = stats_json(s);
     nlohmann::json cpus = nlohmann::json::array();
+    for (unsigned cpu = 0; cpu < m.cpu_count(); ++cpu) cpus.push_back(stats_json(m.mmu(cpu).stats()));
+    j["cpus"] = std::move(cpus);
+    return j;
+}
+
+void write_kernel_stats_csv(std::ostream& os, const KernelStats& s, const Machine& m) {
+    std::string header = stats_csv_header(s), row = stats_csv_row(s);
     for (unsigned cpu = 0; cpu < m.cpu_count(); ++cpu) {
-        const MmuStats& ms = m.mmu(cpu).stats();
-        nlohmann::json tlbs = nlohmann::json::array();
-        for (const auto& t : ms.tlbs)
-            tlbs.push_back({{"name", t.name}, {"lookups", t.lookups}, {"hits", t.hits}, {"misses", t.misses},
-                            {"fills", t.fills}, {"evictions", t.evictions}, {"flushes", t.flushes},
-                            {"invalidated", t.invalidated}});
-        cpus.push_back({{"translations", ms.translations}, {"tlb_hits", ms.tlb_hits}, {"walks", ms.walks},
-                        {"walk_memory_refs", ms.walk_memory_refs}, {"faults", ms.faults}, {"cycles", ms.cycles},
-                        {"tlbs", tlbs}});
+        visit_stat_values(
+            m.mmu(cpu).stats(),
+            [&](const std::string& name, const std::string& value) {
+                header += ',' + stats_detail::csv_field(name);
+                row += ',' + stats_detail::csv_field(value);
+            },
+            fmt::format("cpus.{}.", cpu));
     }
-    return {{"faults", faults_json(s.faults)},
-            {"accesses", s.accesses},
-            {"translation_cycles", s.translation_cycles},
-            {"fault_cycles", s.fault_cycles},
-            {"shootdowns", s.shootdowns},
-            {"shootdown_cycles", s.shootdown_cycles},
-            {"local_flushes", s.local_flushes},
-            {"lazy_flushes", s.lazy_flushes},
-            {"context_switches", s.context_switches},
-            {"processes_created", s.processes_created},
-            {"processes_exited", s.processes_exited},
-            {"oom_kills", s.oom_kills},
-            {"page_cache_pages", s.page_cache_pages},
-            {"page_cache_misses", s.page_cache_misses},
-            {"host_bytes_read", s.host_bytes_read},
-            {"writeback_pages", s.writeback_pages},
-            {"host_bytes_written", s.host_bytes_written},
-            {"anon_pages", s.anon_pages},
-            {"shmem_pages", s.shmem_pages},
-            {"page_table_pages", s.page_table_pages},
-            {"committed_pages", s.committed_pages},
-            {"cpus", cpus}};
+    os << header << '\n' << row << '\n';
 }
 
 }  // namespace vmlab::report

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "vmlab/core/stats_json.hpp"
 #include "vmlab/report/proc.hpp"
 
 namespace vmlab::report {
@@ -50,13 +51,7 @@ nlohmann::json summary_json(const ProcessSummary& s) {
             {"major_faults", s.major_faults}};
 }
 
-nlohmann::json faults_json(const FaultCounters& f) {
-    return {{"minor", f.minor},         {"major", f.major},           {"zero_page", f.zero_page},
-            {"anon_new", f.anon_new},   {"cow_copy", f.cow_copy},     {"cow_reuse", f.cow_reuse},
-            {"file_read", f.file_read}, {"file_cow", f.file_cow},     {"shared_write", f.shared_write},
-            {"fault_around", f.fault_around}, {"stack_growth", f.stack_growth}, {"spurious", f.spurious},
-            {"sigsegv", f.sigsegv},     {"sigbus", f.sigbus}};
-}
+nlohmann::json faults_json(const FaultCounters& f) { return stats_json(f); }
 
 namespace {
 void summary_text(std::ostream& os, const ProcessView& v) { write_summary_table(os, {summarize(v)}); }

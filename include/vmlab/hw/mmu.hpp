@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "vmlab/core/result.hpp"
+#include "vmlab/core/stats.hpp"
 #include "vmlab/core/types.hpp"
 #include "vmlab/hw/paging.hpp"
 
@@ -137,6 +138,45 @@ struct MmuStats {
     std::vector<TlbStats> tlbs;       // per structure, in configuration order
     std::vector<std::uint64_t> pwc_hits_per_level;  // index = level whose entry was cached
     double average_cycles() const { return translations ? double(cycles) / double(translations) : 0.0; }
+};
+
+template <>
+struct StatsFields<TlbStats> {
+    static constexpr auto fields() {
+        using T = TlbStats;
+        return std::make_tuple(
+            stat_label("name", &T::name, "the structure's name"),
+            stat_counter("lookups", &T::lookups, "count", "translations that reached this structure"),
+            stat_counter("hits", &T::hits, "count", "lookups it answered"),
+            stat_counter("misses", &T::misses, "count", "lookups it did not answer"),
+            stat_counter("fills", &T::fills, "count", "entries written"),
+            stat_counter("evictions", &T::evictions, "count", "valid entries replaced"),
+            stat_counter("flushes", &T::flushes, "count", "flush operations"),
+            stat_counter("invalidated", &T::invalidated, "count", "entries removed by flushes"));
+    }
+};
+
+template <>
+struct StatsFields<MmuStats> {
+    static constexpr auto fields() {
+        using M = MmuStats;
+        return std::make_tuple(
+            stat_counter("translations", &M::translations, "count", "translations requested"),
+            stat_counter("tlb_hits", &M::tlb_hits, "count", "translations satisfied by some TLB level"),
+            stat_counter("walks", &M::walks, "count", "page walks, re-walks included"),
+            stat_counter("dirty_rewalks", &M::dirty_rewalks, "count", "walks because a write hit an entry with D clear"),
+            stat_counter("permission_rewalks", &M::permission_rewalks, "count",
+                         "walks because a TLB entry did not permit the access"),
+            stat_counter("walk_memory_refs", &M::walk_memory_refs, "count", "page-table entries read from memory"),
+            stat_counter("pwc_hits", &M::pwc_hits, "count", "walks started from a page-walk-cache entry"),
+            stat_counter("pwc_misses", &M::pwc_misses, "count", "walks the page-walk caches could not shorten"),
+            stat_counter("faults", &M::faults, "count", "translations that faulted"),
+            stat_counter("ad_updates", &M::ad_updates, "count", "accessed/dirty bits written by the walker"),
+            stat_counter("cycles", &M::cycles, "cycles", "translation cycles"),
+            stat_group("tlbs", &M::tlbs, "per TLB structure, in configuration order"),
+            stat_counter("pwc_hits_per_level", &M::pwc_hits_per_level, "count",
+                         "page-walk-cache hits by the level whose entry was cached"));
+    }
 };
 
 // ---- explanation trace ----------------------------------------------------------------

@@ -16,6 +16,7 @@
 
 #include "vmlab/core/registry.hpp"
 #include "vmlab/core/result.hpp"
+#include "vmlab/core/stats.hpp"
 #include "vmlab/core/types.hpp"
 #include "vmlab/core/zeroed_array.hpp"
 
@@ -69,6 +70,18 @@ struct FragmentationStats {
 
 struct FrameAllocStats {
     std::uint64_t allocs = 0, frees = 0, failures = 0, splits = 0, merges = 0;
+};
+
+template <>
+struct StatsFields<FrameAllocStats> {
+    static constexpr auto fields() {
+        using F = FrameAllocStats;
+        return std::make_tuple(stat_counter("allocs", &F::allocs, "count", "blocks allocated"),
+                               stat_counter("frees", &F::frees, "count", "blocks freed"),
+                               stat_counter("failures", &F::failures, "count", "allocations that found no block"),
+                               stat_counter("splits", &F::splits, "count", "blocks split into two buddies"),
+                               stat_counter("merges", &F::merges, "count", "buddies merged into a larger block"));
+    }
 };
 
 // A frame allocator over PhysMem. Registered by name in frame_allocators().

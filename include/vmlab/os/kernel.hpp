@@ -27,6 +27,7 @@
 #include "vmlab/core/types.hpp"
 #include "vmlab/os/abi.hpp"
 #include "vmlab/os/kernel_config.hpp"
+#include "vmlab/os/process_info.hpp"
 #include "vmlab/os/stats.hpp"
 #include "vmlab/os/vma.hpp"
 
@@ -61,18 +62,6 @@ struct WaitResult {
     Pid pid = 0;                // 0 = children exist but none has exited (WNOHANG)
     int exit_code = 0;
     int term_signal = 0;
-};
-
-// What the address space looks like from the outside (the fields of mm_struct).
-struct MmLayout {
-    VirtAddr mmap_base{};
-    VirtAddr start_brk{}, brk{};
-    VirtAddr start_stack{};     // the initial stack pointer area ("[stack]" is the VMA holding it)
-    VirtAddr stack_top{};
-    VirtAddr start_code{}, end_code{}, start_data{}, end_data{};
-    VirtAddr arg_start{}, arg_end{}, env_start{}, env_end{};
-    std::uint64_t task_size = 0;
-    Asid asid{};
 };
 
 // Resource limits a process can change (setrlimit's soft limits; bytes or descriptors).

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "vmlab/core/stats.hpp"
 #include "vmlab/os/abi.hpp"
 #include "vmlab/os/vma.hpp"
 
@@ -81,6 +82,28 @@ struct FaultCounters {
     void add(const FaultCounters& o);
 };
 
+template <>
+struct StatsFields<FaultCounters> {
+    static constexpr auto fields() {
+        using F = FaultCounters;
+        return std::make_tuple(
+            stat_counter("minor", &F::minor, "count", "faults resolved without reading the host (getrusage ru_minflt)"),
+            stat_counter("major", &F::major, "count", "faults that read the page from the host file (ru_majflt)"),
+            stat_counter("zero_page", &F::zero_page, "count", "anonymous read faults mapping the shared zero page"),
+            stat_counter("anon_new", &F::anon_new, "count", "anonymous write faults that allocated a zeroed frame"),
+            stat_counter("cow_copy", &F::cow_copy, "count", "write-protect faults resolved by copying the page"),
+            stat_counter("cow_reuse", &F::cow_reuse, "count", "write-protect faults resolved by reusing the page"),
+            stat_counter("file_read", &F::file_read, "count", "read faults on file or shmem pages"),
+            stat_counter("file_cow", &F::file_cow, "count", "first writes to a private file page"),
+            stat_counter("shared_write", &F::shared_write, "count", "write or write-notify faults on shared pages"),
+            stat_counter("fault_around", &F::fault_around, "pages", "extra pages mapped by fault-around"),
+            stat_counter("stack_growth", &F::stack_growth, "count", "faults that grew a stack VMA"),
+            stat_counter("spurious", &F::spurious, "count", "accessed/dirty-bit and stale-TLB faults"),
+            stat_counter("sigsegv", &F::sigsegv, "count", "faults that raised SIGSEGV"),
+            stat_counter("sigbus", &F::sigbus, "count", "faults that raised SIGBUS"));
+    }
+};
+
 enum class ProcState : std::uint8_t { Running, Zombie };
 
 struct ProcessInfo {
@@ -120,6 +143,35 @@ struct KernelStats {
     std::uint64_t shmem_pages = 0;
     std::uint64_t page_table_pages = 0;
     std::uint64_t committed_pages = 0;      // Committed_AS
+};
+
+template <>
+struct StatsFields<KernelStats> {
+    static constexpr auto fields() {
+        using K = KernelStats;
+        return std::make_tuple(
+            stat_group("faults", &K::faults, "faults of all processes, exited ones included"),
+            stat_counter("accesses", &K::accesses, "count", "user accesses (page pieces counted once)"),
+            stat_counter("translation_cycles", &K::translation_cycles, "cycles", "cycles charged for translations"),
+            stat_counter("fault_cycles", &K::fault_cycles, "cycles", "cycles charged for handled or fatal faults"),
+            stat_counter("shootdowns", &K::shootdowns, "count", "TLB shootdown IPIs sent to other CPUs"),
+            stat_counter("shootdown_cycles", &K::shootdown_cycles, "cycles", "cycles charged for shootdown IPIs"),
+            stat_counter("local_flushes", &K::local_flushes, "count", "TLB flushes on the calling CPU"),
+            stat_counter("lazy_flushes", &K::lazy_flushes, "count", "ASID flushes deferred to the next switch-in"),
+            stat_counter("context_switches", &K::context_switches, "count", "context switches"),
+            stat_counter("processes_created", &K::processes_created, "count", "processes created"),
+            stat_counter("processes_exited", &K::processes_exited, "count", "processes that exited"),
+            stat_counter("oom_kills", &K::oom_kills, "count", "processes killed by the OOM killer"),
+            stat_gauge("page_cache_pages", &K::page_cache_pages, "pages", "pages in the page cache now"),
+            stat_counter("page_cache_misses", &K::page_cache_misses, "pages", "pages read from the host"),
+            stat_counter("host_bytes_read", &K::host_bytes_read, "bytes", "bytes read from host files"),
+            stat_counter("writeback_pages", &K::writeback_pages, "pages", "dirty pages cleaned"),
+            stat_counter("host_bytes_written", &K::host_bytes_written, "bytes", "bytes written to writable host files"),
+            stat_gauge("anon_pages", &K::anon_pages, "pages", "anonymous pages now"),
+            stat_gauge("shmem_pages", &K::shmem_pages, "pages", "shared-memory pages now"),
+            stat_gauge("page_table_pages", &K::page_table_pages, "pages", "page-table pages now"),
+            stat_gauge("committed_pages", &K::committed_pages, "pages", "committed address space now (Committed_AS)"));
+    }
 };
 
 }  // namespace vmlab

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vmlab/core/registry.hpp"
-#include "vmlab/os/kernel.hpp"
+#include "vmlab/os/process_info.hpp"
 #include "vmlab/os/stats.hpp"
 #include "vmlab/os/vma.hpp"
 

@@ -1,6 +1,7 @@
 // One `vmlab explain` run: choose the machine, load its state (a state file, an OSTEP
-// memory dump, or the demo address space), translate addresses in sequence on CPU 0 and
-// report each step. The CLI and the tour are thin shells over this.
+// memory dump, or the demo address space) and translate addresses in sequence on CPU 0,
+// each with its trace. The session only runs: report/explain.hpp formats what it returns
+// (the CLI and the tour pass the traces, the state and the MMU's counters to it).
 #pragma once
 
 #include <memory>
@@ -8,12 +9,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "vmlab/config/config.hpp"
 #include "vmlab/config/state_file.hpp"
 #include "vmlab/hw/machine.hpp"
-#include "vmlab/report/explain.hpp"
+#include "vmlab/hw/mmu.hpp"
 
 namespace vmlab {
 
@@ -23,7 +22,6 @@ struct ExplainRequest {
     std::optional<unsigned> pdbr;    // OSTEP dumps: page-directory page number
     bool write = false, exec = false, kernel = false;
     std::vector<std::string> addresses;  // as typed; empty = the state's examples
-    ExplainStyle style;
 };
 
 class ExplainSession {
@@ -31,14 +29,17 @@ public:
     // Errors (bad address, unknown preset, malformed state file, ...) carry a location.
     static Result<ExplainSession> open(const ExplainRequest& req);
 
-    // Translates every address and returns the explanations (text or JSON), then the
-    // MMU's statistics.
-    std::string run_text();
-    nlohmann::json run_json();
+    // Translates every address in turn (a later one can hit the TLB entries an earlier one
+    // filled) and returns their traces; mmu_stats() then counts them.
+    std::vector<TranslationTrace> run();
 
     Machine& machine() { return *machine_; }
     const LoadedState& state() const { return state_; }
     const std::vector<VirtAddr>& addresses() const { return addresses_; }
+    // The state file the session loaded, "" for the demo address space.
+    const std::string& state_origin() const { return state_origin_; }
+    // CPU 0's MMU counters (the CPU every translation of the session runs on).
+    const MmuStats& mmu_stats() const { return machine_->mmu(0).stats(); }
     // Translates one address with a trace (for callers composing their own report).
     TranslationTrace translate(VirtAddr va, AccessKind access, Privilege priv);
 
@@ -50,19 +51,25 @@ private:
     std::vector<VirtAddr> addresses_;
     AccessKind access_ = AccessKind::Read;
     Privilege priv_ = Privilege::User;
-    ExplainStyle style_;
+};
+
+// One step of the translation tour: what it shows, why, and its translation.
+struct TourStep {
+    std::string title;
+    std::string lesson;
+    VirtAddr va{};
+    AccessKind access = AccessKind::Read;
+    TranslationTrace trace;
 };
 
 // The translation tour (`vmlab explain --tour`) on the machine `config` chooses: the demo
 // address space, then a cold walk, a TLB hit, a walk shortened by the page-walk caches, a
-// huge page, a protection fault and an untranslatable address, each explained, and the
-// MMU's counters.
-Result<std::string> translation_tour(const ConfigRequest& config);
-
-// The address space of the demo, one line per mapping ("0x400000  4 KiB  r-x  code ...").
-std::string demo_mappings_text(const LoadedState& s, const Machine& m);
-// The MMU's counters after a run: translations, TLB hits per structure, walks, cycles.
-std::string mmu_stats_text(const MmuStats& s);
-nlohmann::json mmu_stats_json(const MmuStats& s);
+// huge page, a protection fault and an untranslatable address, each translated in turn
+// (steps the machine cannot show, e.g. without a larger page size, are left out).
+struct TranslationTour {
+    ExplainSession session;  // the machine, the demo state and, after the steps, the MMU's counters
+    std::vector<TourStep> steps;
+};
+Result<TranslationTour> run_translation_tour(const ConfigRequest& config);
 
 }  // namespace vmlab

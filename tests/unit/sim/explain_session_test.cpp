@@ -1,5 +1,6 @@
-// `vmlab explain`: the CS:APP small memory system against the book, the demo machine, the
-// JSON structure, and bad input.
+// The explain session (sim/): the CS:APP small memory system against the book, the demo
+// machine, OSTEP dumps against the simulator's solutions, and bad input. The translations
+// are read through the report's JSON (report/explain.hpp) of what the session returns.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "vmlab/report/explain.hpp"
 #include "vmlab/sim/explain_session.hpp"
 
 namespace vmlab {
@@ -22,6 +24,19 @@ ExplainSession open_ok(ExplainRequest req) {
     if (!s) std::abort();
     return std::move(*s);
 }
+
+// Runs the session and hands its data to the report, as `vmlab explain` does.
+ExplainRun explain_run(ExplainSession& s) {
+    ExplainRun r;
+    r.translations = s.run();
+    r.state_origin = s.state_origin();
+    r.root = s.state().page_table->root();
+    for (const auto& m : s.state().mappings) r.mappings.push_back({m.va, m.pa, m.size, m.prot, m.what});
+    r.stats = s.mmu_stats();
+    return r;
+}
+nlohmann::json run_json(ExplainSession& s) { return explain_run_json(explain_run(s), s.machine()); }
+std::string run_text(ExplainSession& s) { return explain_run_text(explain_run(s), s.machine()); }
 
 std::string write_temp(const std::string& name, const std::string& text) {
     const std::string path = ::testing::TempDir() + name;
@@ -37,7 +52,7 @@ TEST(ExplainCsapp, TheBooksTranslations) {
     req.addresses = {"0x03d4", "0x027c", "0x03a9", "0x0040", "0x0b8f"};
     auto s = open_ok(req);
     EXPECT_EQ(s.machine().config().name, "csapp-small");
-    const auto j = s.run_json();
+    const auto j = run_json(s);
     const auto& tr = j["translations"];
     ASSERT_EQ(tr.size(), 5u);
 
@@ -99,7 +114,7 @@ TEST(ExplainCsapp, TextShowsTheBooksFields) {
     req.state_file = kCsapp;
     req.addresses = {"0x03d4"};
     auto s = open_ok(req);
-    const std::string t = s.run_text();
+    const std::string t = run_text(s);
     EXPECT_NE(t.find("VA 0x03d4: read by user on csapp-small"), std::string::npos) << t;
     // The book's bit vector of 0x03d4: 00 0011 1101 0100, cut between VPN and VPO.
     EXPECT_NE(t.find("             0  0  0  0  1  1  1  1 |  0  1  0  1  0  0\n"), std::string::npos) << t;
@@ -115,7 +130,7 @@ TEST(ExplainCsapp, SecondAccessHitsTheFilledEntry) {
     req.state_file = kCsapp;
     req.addresses = {"0x027c", "0x0240"};
     auto s = open_ok(req);
-    const auto j = s.run_json();
+    const auto j = run_json(s);
     EXPECT_EQ(j["translations"][0]["walked"], true);
     EXPECT_EQ(j["translations"][1]["walked"], false);
     EXPECT_EQ(j["translations"][1]["tlb"][0]["hit"], true);
@@ -126,7 +141,7 @@ TEST(ExplainDemo, X86WalkHitHugePageProtectionAndCanonical) {
     ExplainRequest req;
     req.addresses = {"0x400010", "0x400020", "0x40000010", "0x0000800000000000"};
     auto s = open_ok(req);
-    const auto j = s.run_json();
+    const auto j = run_json(s);
     const auto& tr = j["translations"];
     // Cold: four levels read from memory (PML4, PDPT, PD, PT).
     EXPECT_EQ(tr[0]["walked"], true);
@@ -154,7 +169,7 @@ TEST(ExplainDemo, WriteToReadOnlyPageIsAProtectionFault) {
     req.addresses = {"0x500000"};
     req.write = true;
     auto s = open_ok(req);
-    const auto j = s.run_json();
+    const auto j = run_json(s);
     EXPECT_EQ(j["translations"][0]["access"], "write");
     EXPECT_EQ(j["translations"][0]["result"]["fault"]["kind"], "protection");
     EXPECT_NE(j["translations"][0]["result"]["fault"]["reason"].get<std::string>().find("user write"),
@@ -165,7 +180,7 @@ TEST(ExplainDemo, DataPageShowsItsBytes) {
     ExplainRequest req;
     req.addresses = {"0x600000"};
     auto s = open_ok(req);
-    const auto j = s.run_json();
+    const auto j = run_json(s);
     EXPECT_EQ(j["translations"][0]["result"]["byte"], "0x68");  // 'h' of "hello, vmlab"
 }
 
@@ -175,7 +190,7 @@ TEST(ExplainDemo, EveryPresetBuildsADemoAndTranslatesItsExamples) {
         req.config.preset = name;
         auto s = ExplainSession::open(req);
         ASSERT_TRUE(s.has_value()) << name << ": " << s.error().str();
-        const auto j = s->run_json();
+        const auto j = run_json(*s);
         ASSERT_FALSE(j["translations"].empty()) << name;
         for (const auto& t : j["translations"])
             EXPECT_EQ(t["result"]["ok"], true) << name << " " << t.dump();
@@ -186,7 +201,7 @@ TEST(ExplainJson, Structure) {
     ExplainRequest req;
     req.addresses = {"0x400000"};
     auto s = open_ok(req);
-    const auto j = s.run_json();
+    const auto j = run_json(s);
     for (const char* k : {"machine", "state", "root", "translations", "stats"}) EXPECT_TRUE(j.contains(k)) << k;
     const auto& t = j["translations"][0];
     for (const char* k : {"va", "access", "privilege", "va_bits", "split", "offset", "tlb", "walked", "walk", "result"})
@@ -342,7 +357,7 @@ TEST(ExplainOstep, AgreesWithTheSimulatorOnEverySolvedDump) {
         auto s = ExplainSession::open(req);
         ASSERT_TRUE(s.has_value()) << path << ": " << s.error().str();
         EXPECT_EQ(s->machine().config().name, "ostep-multilevel");
-        const auto j = s->run_json();
+        const auto j = run_json(*s);
         const auto& tr = j["translations"];
         ASSERT_EQ(tr.size(), expect.size()) << path;
         for (std::size_t i = 0; i < expect.size(); ++i, ++vas) {
@@ -382,7 +397,7 @@ TEST(ExplainOstep, PdbrAndErrors) {
     req.addresses = {"0x611c"};
     req.pdbr = 108;  // the dump's own PDBR line says 108
     auto s = open_ok(req);
-    EXPECT_EQ(s.run_json()["translations"][0]["result"]["pa"], "0x6bc");
+    EXPECT_EQ(run_json(s)["translations"][0]["result"]["pa"], "0x6bc");
 
     req.pdbr = 200;  // page 200 of a 128-page memory
     EXPECT_FALSE(ExplainSession::open(req).has_value());
@@ -397,6 +412,42 @@ TEST(ExplainOstep, PdbrAndErrors) {
     nodump.pdbr = 3;
     nodump.addresses = {"0x0"};
     EXPECT_FALSE(ExplainSession::open(nodump).has_value());
+}
+
+// run() translates in the given order on CPU 0 and the counters count exactly those.
+TEST(ExplainSessionRun, TracesInOrderAndCountersAfterThem) {
+    ExplainRequest req;
+    req.state_file = kCsapp;
+    req.addresses = {"0x027c", "0x0240", "0x0040"};
+    auto s = open_ok(req);
+    EXPECT_EQ(s.state_origin(), kCsapp);
+    const auto traces = s.run();
+    ASSERT_EQ(traces.size(), 3u);
+    EXPECT_EQ(traces[0].va.value, 0x027cu);
+    EXPECT_TRUE(traces[0].walked);
+    EXPECT_EQ(traces[1].tlb_hit_level, 1);  // the page the first one filled
+    EXPECT_FALSE(traces[2].result.ok());
+    EXPECT_EQ(s.mmu_stats().translations, 3u);
+    EXPECT_EQ(s.mmu_stats().tlb_hits, 1u);
+    EXPECT_EQ(s.mmu_stats().faults, 1u);
+}
+
+// The tour on x86-64: a cold walk of four levels, a TLB hit, a PWC-shortened walk, a 2 MiB
+// page, a protection fault and a non-canonical address, in that order.
+TEST(TranslationTour, StepsShowWhatTheyClaim) {
+    auto tour = run_translation_tour(ConfigRequest{"x86_64", "", {}});
+    ASSERT_TRUE(tour.has_value()) << tour.error().str();
+    const auto& st = tour->steps;
+    ASSERT_EQ(st.size(), 6u);
+    EXPECT_EQ(st[0].trace.walk.size(), 4u);
+    EXPECT_EQ(st[1].trace.tlb_hit_level, 1);
+    EXPECT_GE(st[2].trace.pwc_level, 0);
+    ASSERT_TRUE(st[3].trace.result.ok());
+    EXPECT_EQ(st[3].trace.result.size.bytes(), 2u << 20);
+    EXPECT_EQ(st[4].trace.result.fault.kind, FaultKind::Protection);
+    EXPECT_EQ(st[5].trace.result.fault.kind, FaultKind::NonCanonical);
+    EXPECT_TRUE(st[5].trace.tlb.empty());
+    EXPECT_EQ(tour->session.mmu_stats().translations, 6u);
 }
 
 }  // namespace
