@@ -38,6 +38,8 @@ const char* type_name(Type t) {
         case Type::Bytes: return "bytes";
         case Type::StringList: return "string-list";
         case Type::Process: return "process";
+        case Type::Thread: return "thread";
+        case Type::Cpu: return "cpu";
     }
     return "?";
 }
@@ -105,6 +107,12 @@ Param req(std::string name, Type t, std::string doc, const sys::FlagSet* set = n
 }
 Param opt(std::string name, Type t, Arg dflt, std::string doc, const sys::FlagSet* set = nullptr) {
     return Param{std::move(name), t, false, std::move(dflt), set, std::move(doc)};
+}
+
+// A thread as a result: its task, or nil for none (tid 0, an idle CPU).
+Value running(const Kernel& k, Tid tid) {
+    if (tid == 0) return Value{};
+    return Value(Task{k.pid_of(tid), tid});
 }
 
 std::string path_of(const Env& e, const std::string& given) {
@@ -366,6 +374,24 @@ const std::vector<Entry>& entries() {
             [](Env& e, const Bindings&) -> Result<Outcome> {
                 return ok_value(std::int64_t{e.k.cpu_of(e.caller.tid)});
             });
+        add("cpus", false, {}, "the number of CPUs", "the machine's CPUs",
+            [](Env& e, const Bindings&) -> Result<Outcome> { return ok_value(std::int64_t{e.k.cpu_count()}); });
+        add("schedule", false, {req("cpu", Type::Cpu, "the CPU")}, "the task now running, or nil (idle)",
+            "switches the CPU to the next runnable thread of its run queue",
+            [](Env& e, const Bindings& a) -> Result<Outcome> {
+                return ok_value(running(e.k, e.k.schedule(static_cast<unsigned>(a.u("cpu")))));
+            });
+        add("current", false, {req("cpu", Type::Cpu, "the CPU")}, "the task running, or nil (idle)",
+            "the thread the CPU runs",
+            [](Env& e, const Bindings& a) -> Result<Outcome> {
+                return ok_value(running(e.k, e.k.current(static_cast<unsigned>(a.u("cpu")))));
+            });
+        add("switch_to", false,
+            {req("cpu", Type::Cpu, "the CPU"), req("task", Type::Thread, "a thread on the CPU's run queue")}, "true",
+            "switches the CPU to that thread",
+            [](Env& e, const Bindings& a) -> Result<Outcome> {
+                return status(e.k.switch_to(static_cast<unsigned>(a.u("cpu")), a.i("task")));
+            });
         return t;
     }();
     return table;
@@ -402,7 +428,8 @@ Result<Bound> bind(const CallSpec& c, const Param& p, const Arg& a) {
     switch (p.type) {
         case Type::Integer:
         case Type::Address:
-        case Type::Length: {
+        case Type::Length:
+        case Type::Cpu: {
             auto v = to_u64(c, p, a);
             if (!v) return fail(v.error());
             b.u = *v;
@@ -468,6 +495,17 @@ Result<Bound> bind(const CallSpec& c, const Param& p, const Arg& a) {
                 if (!s) return failf("{}: '{}' must be a list of strings", c.name, p.name);
                 b.list.push_back(*s);
             }
+            return b;
+        }
+        case Type::Thread: {
+            if (const auto* t = std::get_if<Task>(&a.v)) {
+                b.task = *t;
+                b.u = static_cast<std::uint64_t>(static_cast<std::int64_t>(t->tid));
+                return b;
+            }
+            if (!std::holds_alternative<std::int64_t>(a.v))
+                return failf("{}: '{}' must be a process or thread (got {})", c.name, p.name, a.type_name());
+            b.u = static_cast<std::uint64_t>(std::get<std::int64_t>(a.v));
             return b;
         }
         case Type::Process: {
@@ -540,6 +578,10 @@ Result<Outcome> call(Kernel& kernel, const Task* caller, std::string_view name, 
         }
         auto b = bind(c, p, *a);
         if (!b) return fail(b.error());
+        if (p.type == Type::Cpu && b->u >= kernel.cpu_count()) {
+            const unsigned n = kernel.cpu_count();
+            return failf("{}: cpu {} does not exist (the machine has {} CPU{})", c.name, b->u, n, n == 1 ? "" : "s");
+        }
         bound.push_back(std::move(*b));
     }
     Env env{kernel, caller ? *caller : Task{}, opt};

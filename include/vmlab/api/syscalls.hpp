@@ -92,6 +92,8 @@ enum class Type : std::uint8_t {
     Bytes,       // a string of bytes (JSON: also an array of byte values)
     StringList,
     Process,     // a task, or a pid
+    Thread,      // a task, or a tid
+    Cpu,         // the number of one of the machine's CPUs
 };
 const char* type_name(Type t);  // "integer", "address", ...
 

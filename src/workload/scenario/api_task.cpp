@@ -46,11 +46,6 @@ namespace {
 
 Kernel& K(lua_State* L) { return context(L).kernel(); }
 
-int push_status(lua_State* L, const SysStatus& r) {
-    if (!r.ok()) return push_errno(L, r.error);
-    lua_pushboolean(L, 1);
-    return 1;
-}
 // An access's outcome: `values` already pushed on success, or nil + signal.
 int push_access(lua_State* L, const AccessOutcome& o, int values) {
     if (o.ok) return values;
@@ -366,37 +361,6 @@ unsigned arg_cpu(lua_State* L, int idx, const char* fn) {
     return static_cast<unsigned>(cpu);
 }
 
-void push_tid(lua_State* L, Tid tid) {
-    if (tid == 0) {
-        lua_pushnil(L);
-        return;
-    }
-    push_task(L, K(L).pid_of(tid), tid);
-}
-
-int l_cpus(lua_State* L) {
-    lua_pushinteger(L, K(L).cpu_count());
-    return 1;
-}
-
-int l_schedule(lua_State* L) {
-    const unsigned cpu = arg_cpu(L, 1, "schedule");
-    push_tid(L, K(L).schedule(cpu));
-    return 1;
-}
-
-int l_current(lua_State* L) {
-    const unsigned cpu = arg_cpu(L, 1, "current");
-    push_tid(L, K(L).current(cpu));
-    return 1;
-}
-
-int l_switch_to(lua_State* L) {
-    const unsigned cpu = arg_cpu(L, 1, "switch_to");
-    TaskRef& t = arg_task(L, 2, "switch_to");
-    return push_status(L, K(L).switch_to(cpu, t.tid));
-}
-
 // cpu_access(cpu, addr [, size [, kind]]): an access by whichever thread runs on the CPU
 // (counted towards its quantum; the CPU switches when the quantum is used up).
 int l_cpu_access(lua_State* L) {
@@ -510,10 +474,6 @@ void open_task_api(lua_State* L) {
     lua_setfield(L, -2, "__tostring");
     lua_pop(L, 1);
 
-    lua_register(L, "cpus", guarded<l_cpus>);
-    lua_register(L, "schedule", guarded<l_schedule>);
-    lua_register(L, "current", guarded<l_current>);
-    lua_register(L, "switch_to", guarded<l_switch_to>);
     lua_register(L, "cpu_access", guarded<l_cpu_access>);
 }
 

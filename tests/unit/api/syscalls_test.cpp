@@ -53,7 +53,7 @@ TEST(ApiTable, EveryCallIsFoundByNameAndDescribesItsParameters) {
                           "mlockall", "munlockall", "mremap", "mincore", "set_anon_name", "open", "memfd_create",
                           "close", "pread", "pwrite", "ftruncate", "fsync", "fadvise", "file_size", "fork", "clone",
                           "exit", "wait", "kill", "catch", "setrlimit", "getrlimit", "set_name", "exec", "spawn",
-                          "drop_caches", "set_cpu", "cpu"}) {
+                          "drop_caches", "set_cpu", "cpu", "cpus", "schedule", "current", "switch_to"}) {
         const api::CallSpec* c = api::find_call(n);
         ASSERT_NE(c, nullptr) << n;
         EXPECT_EQ(c->name, n);
@@ -254,6 +254,28 @@ TEST_F(ApiTest, ArgumentsFromJsonAndResultsToJson) {
     ASSERT_TRUE(rd && rd->ok());
     EXPECT_EQ(api::result_to_json(*rd), nlohmann::json::parse(R"({"value": [104, 105]})"));
     EXPECT_EQ(api::value_to_json(api::Value(api::Task{7, 8})), nlohmann::json::parse(R"({"pid": 7, "tid": 8})"));
+}
+
+TEST_F(ApiTest, SchedulerCallsCheckTheCpu) {
+    const api::Task p = spawn();
+    auto n = api::call(k(), nullptr, "cpus", {});
+    ASSERT_TRUE(n && n->ok());
+    const auto cpus = std::get<std::int64_t>(n->value().v);
+    EXPECT_EQ(cpus, static_cast<std::int64_t>(k().cpu_count()));
+    auto cur = api::call(k(), nullptr, "current", pos({api::Arg(0)}));
+    ASSERT_TRUE(cur && cur->ok());
+    auto sw = api::call(k(), nullptr, "switch_to", pos({api::Arg(0), api::Arg(p)}));
+    ASSERT_TRUE(sw && sw->ok()) << (sw ? errno_name(sw->error()) : sw.error().str());
+    auto now = api::call(k(), nullptr, "current", pos({api::Arg(0)}));
+    ASSERT_TRUE(now && now->ok());
+    EXPECT_EQ(now->value(), api::Value(p));
+    auto bad = api::call(k(), nullptr, "schedule", pos({api::Arg(cpus)}));
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().str(), fmt::format("schedule: cpu {} does not exist (the machine has {} CPU{})", cpus, cpus,
+                                             cpus == 1 ? "" : "s"));
+    auto t = api::call(k(), nullptr, "switch_to", pos({api::Arg(0), api::Arg("p")}));
+    ASSERT_FALSE(t);
+    EXPECT_EQ(t.error().str(), "switch_to: 'task' must be a process or thread (got string)");
 }
 
 TEST(ApiOutcome, SignalsAreValues) {
