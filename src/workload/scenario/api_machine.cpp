@@ -1,11 +1,12 @@
 // The scenario API's machine part: machine{...}, page_size(), constants, print/printf,
 // hex, expect/expect_eq, and the argument helpers shared by the other API files.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "vmlab/core/strings.hpp"
-#include "workload/scenario/context.hpp"
 #include "vmlab/os/abi_names.hpp"
+#include "workload/scenario/context.hpp"
 
 namespace vmlab::scenario {
 
@@ -42,18 +43,6 @@ std::string arg_string(lua_State* L, int idx, const char* fn, const char* name) 
     std::size_t len = 0;
     const char* s = lua_tolstring(L, idx, &len);
     return std::string(s, len);
-}
-
-bool opt_bool(lua_State* L, int idx, bool dflt) { return lua_isnoneornil(L, idx) ? dflt : lua_toboolean(L, idx) != 0; }
-
-int arg_flags(lua_State* L, int idx, const char* fn, const char* name, Result<int> (*parse)(std::string_view), int dflt) {
-    if (lua_isnoneornil(L, idx)) return dflt;
-    if (lua_type(L, idx) == LUA_TNUMBER) return static_cast<int>(arg_u64(L, idx, fn, name));
-    if (lua_type(L, idx) != LUA_TSTRING)
-        script_error("{}: '{}' must be a string of names or a number (got {})", fn, name, type_of(L, idx));
-    auto v = parse(lua_tostring(L, idx));
-    if (!v) script_error("{}: {}", fn, v.error().message);
-    return *v;
 }
 
 bool field_present(lua_State* L, int t, const char* key) {
@@ -133,6 +122,15 @@ int l_machine(lua_State* L) {
     Context& c = context(L);
     if (c.started) script_error("machine: the machine must be chosen before the first process is spawned");
     if (!lua_istable(L, 1)) script_error("machine: expects a table, e.g. machine{{preset='x86_64'}}");
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+        static const std::vector<std::string> keys = {"preset", "set", "kernel", "cpus", "config", "file"};
+        if (lua_type(L, -2) != LUA_TSTRING) script_error("machine: option keys must be names");
+        const std::string key = lua_tostring(L, -2);
+        if (std::find(keys.begin(), keys.end(), key) == keys.end())
+            script_error("machine: {}", unknown_name_message("option", key, {"preset", "set", "kernel", "cpus"}));
+        lua_pop(L, 1);
+    }
     ConfigRequest req = c.opt.machine;
     lua_getfield(L, 1, "preset");
     if (!lua_isnil(L, -1)) {
@@ -194,7 +192,6 @@ int l_machine(lua_State* L) {
         script_error("machine: {}", cfg.error().str());
     }
     c.config = std::move(*cfg);
-    c.kernel_cfg = c.config.kernel;
     c.sim.reset();
     set_page_globals(L, c);
     return 0;

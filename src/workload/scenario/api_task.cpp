@@ -1,5 +1,6 @@
-// The scenario API's processes and threads: spawn, and the methods of a task handle
-// (system calls, memory accesses, fork/exec/exit/wait, threads and CPUs).
+// The scenario API's processes and threads: the task handles, their system calls (every
+// call of the api/ layer: a method of a handle, or a global for the machine's calls such
+// as spawn and schedule), and their memory accesses.
 #include <algorithm>
 #include <cctype>
 #include <cstring>

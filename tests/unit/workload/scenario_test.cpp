@@ -347,6 +347,10 @@ TEST(Scenario, KernelSettingsOfTheScriptGoThroughTheSchema) {
     auto name = run("machine{kernel={overcommit='sometimes'}}\n");
     ASSERT_FALSE(name.ok);
     EXPECT_NE(name.error.message.find("'sometimes' is not valid"), std::string::npos) << name.error.message;
+    auto opt_key = run("machine{cpu=2}\n");
+    ASSERT_FALSE(opt_key.ok);
+    EXPECT_NE(opt_key.error.message.find("machine: unknown option 'cpu'; did you mean 'cpus'?"), std::string::npos)
+        << opt_key.error.message;
     auto key = run("machine{kernel={max_map_cont=10}}\n");
     ASSERT_FALSE(key.ok);
     EXPECT_NE(key.error.message.find("did you mean 'max_map_count'"), std::string::npos) << key.error.message;
