@@ -87,9 +87,10 @@ struct Env {
 
 using Handler = Result<Outcome> (*)(Env&, const Bindings&);
 
-struct Entry {
-    CallSpec spec;
-    Handler run;
+// The calls' specifications (what calls() returns) and, at the same index, their handlers.
+struct CallTable {
+    std::vector<CallSpec> specs;
+    std::vector<Handler> handlers;
 };
 
 Outcome ok_value(Value v) { return Outcome{std::move(v)}; }
@@ -119,14 +120,14 @@ std::string path_of(const Env& e, const std::string& given) {
     return e.opt.host_path ? e.opt.host_path(given) : given;
 }
 
-const std::vector<Entry>& entries() {
+const CallTable& table() {
     using namespace vmlab::sys;
-    using sys::FlagSet;
-    static const std::vector<Entry> table = [] {
-        std::vector<Entry> t;
+    static const CallTable table = [] {
+        CallTable t;
         auto add = [&](std::string name, bool caller, std::vector<Param> params, std::string returns, std::string doc,
                        Handler h) {
-            t.push_back(Entry{CallSpec{std::move(name), caller, std::move(params), std::move(returns), std::move(doc)}, h});
+            t.specs.push_back(CallSpec{std::move(name), caller, std::move(params), std::move(returns), std::move(doc)});
+            t.handlers.push_back(h);
         };
 
         // ---- processes ----
@@ -397,10 +398,12 @@ const std::vector<Entry>& entries() {
     return table;
 }
 
-const Entry* find_entry(std::string_view name) {
-    for (const auto& e : entries())
-        if (e.spec.name == name) return &e;
-    return nullptr;
+// The index of a call in table(), or -1.
+std::ptrdiff_t find_index(std::string_view name) {
+    const auto& specs = table().specs;
+    for (std::size_t i = 0; i < specs.size(); ++i)
+        if (specs[i].name == name) return static_cast<std::ptrdiff_t>(i);
+    return -1;
 }
 
 // ---- argument validation -------------------------------------------------------------------
@@ -525,30 +528,23 @@ Result<Bound> bind(const CallSpec& c, const Param& p, const Arg& a) {
 
 }  // namespace
 
-const std::vector<CallSpec>& calls() {
-    static const std::vector<CallSpec> specs = [] {
-        std::vector<CallSpec> out;
-        for (const auto& e : entries()) out.push_back(e.spec);
-        return out;
-    }();
-    return specs;
-}
+const std::vector<CallSpec>& calls() { return table().specs; }
 
 const CallSpec* find_call(std::string_view name) {
-    const Entry* e = find_entry(name);
-    return e ? &e->spec : nullptr;
+    const std::ptrdiff_t i = find_index(name);
+    return i < 0 ? nullptr : &table().specs[static_cast<std::size_t>(i)];
 }
 
 std::vector<std::string> call_names() {
     std::vector<std::string> out;
-    for (const auto& e : entries()) out.push_back(e.spec.name);
+    for (const auto& c : table().specs) out.push_back(c.name);
     return out;
 }
 
 Result<Outcome> call(Kernel& kernel, const Task* caller, std::string_view name, const Args& args, const Options& opt) {
-    const Entry* e = find_entry(name);
-    if (!e) return fail(unknown_name_message("system call", name, call_names()));
-    const CallSpec& c = e->spec;
+    const std::ptrdiff_t index = find_index(name);
+    if (index < 0) return fail(unknown_name_message("system call", name, call_names()));
+    const CallSpec& c = table().specs[static_cast<std::size_t>(index)];
     if (c.needs_caller && !caller) return failf("{}: expects a process or thread (call it as p:{}(...))", c.name, c.name);
     if (args.positional.size() > c.params.size())
         return failf("{}: takes at most {} argument{} (got {})", c.name, c.params.size(), c.params.size() == 1 ? "" : "s",
@@ -585,7 +581,7 @@ Result<Outcome> call(Kernel& kernel, const Task* caller, std::string_view name, 
         bound.push_back(std::move(*b));
     }
     Env env{kernel, caller ? *caller : Task{}, opt};
-    return e->run(env, Bindings(c, std::move(bound)));
+    return table().handlers[static_cast<std::size_t>(index)](env, Bindings(c, std::move(bound)));
 }
 
 }  // namespace vmlab::api
