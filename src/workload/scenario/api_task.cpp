@@ -65,7 +65,6 @@ AccessKind arg_kind(lua_State* L, int idx, const char* fn) {
     script_error("{}: kind must be 'read', 'write' or 'exec' (got '{}')", fn, k);
 }
 
-
 void mark_started(lua_State* L) { context(L).started = true; }
 
 constexpr std::uint64_t kMaxTransfer = 64ull << 20;  // bytes one read/pread may return
@@ -74,8 +73,9 @@ constexpr std::uint64_t kMaxTransfer = 64ull << 20;  // bytes one read/pread may
 
 api::Arg to_arg(lua_State* L, int idx, const api::Param* param, int depth);
 
-// A Lua table: a list when it has a sequence part, otherwise an option table (string keys).
-api::Arg table_arg(lua_State* L, int idx, int depth, const char* fn) {
+// A Lua table: a list when it has a sequence part, a map when all its keys are names; any
+// other table is a value no parameter takes.
+api::Arg table_arg(lua_State* L, int idx, int depth) {
     idx = lua_absindex(L, idx);
     if (depth > 4) return api::Arg(api::Arg::Other{"table"});
     const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, idx));
@@ -91,7 +91,10 @@ api::Arg table_arg(lua_State* L, int idx, int depth, const char* fn) {
     api::ArgMap m;
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
-        if (lua_type(L, -2) != LUA_TSTRING) script_error("{}: option keys must be names", fn);
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            lua_pop(L, 2);
+            return api::Arg(api::Arg::Other{"table"});
+        }
         m.emplace_back(lua_tostring(L, -2), to_arg(L, -1, nullptr, depth + 1));
         lua_pop(L, 1);
     }
@@ -114,7 +117,7 @@ api::Arg to_arg(lua_State* L, int idx, const api::Param* param, int depth) {
             const char* s = lua_tolstring(L, idx, &len);
             return api::Arg(std::string(s, len));
         }
-        case LUA_TTABLE: return table_arg(L, idx, depth, param ? param->name.c_str() : "?");
+        case LUA_TTABLE: return table_arg(L, idx, depth);
         case LUA_TUSERDATA:
             if (auto* t = static_cast<TaskRef*>(luaL_testudata(L, idx, kTaskMeta))) return api::Arg(api::Task{t->pid, t->tid});
             [[fallthrough]];
