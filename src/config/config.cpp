@@ -149,6 +149,21 @@ const Schema& machine_schema() {
     return s;
 }
 
+// vm.overcommit_memory by name, or by its number as in /proc/sys/vm/overcommit_memory.
+Codec<OvercommitMode> overcommit_codec() {
+    auto named = enum_codec<OvercommitMode>({{"heuristic", OvercommitMode::Heuristic},
+                                             {"always", OvercommitMode::Always},
+                                             {"never", OvercommitMode::Never}});
+    Codec<OvercommitMode> c = named;
+    c.read = [rd = named.read](const toml::node& n) -> Result<OvercommitMode> {
+        if (!n.is_integer()) return rd(n);
+        const std::int64_t v = n.as_integer()->get();
+        if (v < 0 || v > 2) return failf("{} is out of range (0 heuristic, 1 always, 2 never)", v);
+        return static_cast<OvercommitMode>(v);
+    };
+    return c;
+}
+
 const Schema& kernel_schema() {
     static const Schema s = [] {
         Schema k;
@@ -169,10 +184,7 @@ const Schema& kernel_schema() {
         k.value(&KernelConfig::data_rlimit, "data_rlimit", rlimit_codec(), "RLIMIT_DATA");
         k.value(&KernelConfig::as_rlimit, "as_rlimit", rlimit_codec(), "RLIMIT_AS");
         k.value(&KernelConfig::nofile_rlimit, "nofile_rlimit", uint_codec(0, 1u << 30), "RLIMIT_NOFILE");
-        k.value(&KernelConfig::overcommit, "overcommit",
-                enum_codec<OvercommitMode>({{"heuristic", OvercommitMode::Heuristic},
-                                            {"always", OvercommitMode::Always},
-                                            {"never", OvercommitMode::Never}}),
+        k.value(&KernelConfig::overcommit, "overcommit", overcommit_codec(),
                 "vm.overcommit_memory (0 heuristic, 1 always, 2 never)");
         k.value(&KernelConfig::overcommit_ratio, "overcommit_ratio", uint_codec(0, 1u << 30),
                 "vm.overcommit_ratio, percent");

@@ -110,6 +110,14 @@ public:
     // Replaces the caller's address space with a new program (PT_LOAD segments as
     // private file mappings, bss, stack with argv/envp/auxv, brk after the bss).
     SysStatus exec(Tid caller, const ExecPlan& plan);
+    // execve(2) of the host file `path`: a missing file (or path component) is ENOENT, one
+    // that is not a regular file or has no execute bit is EACCES; then the exec is planned
+    // with this kernel's options and generator (plan_exec) and applied (exec). The outer
+    // Result fails only for bad input the simulation cannot run: a file that is not a
+    // usable ELF executable (the planner's message, naming the file and byte offset).
+    // Everything the process would see is the inner SysStatus.
+    Result<SysStatus> execve(Tid caller, const std::string& path, const std::vector<std::string>& argv,
+                             const std::vector<std::string>& envp);
     SysStatus set_signal_disposition(Pid pid, int signo, SigDisposition d);
     SysStatus set_name(Pid pid, std::string name);
     // setrlimit/getrlimit of the caller's process (~0 = RLIM_INFINITY); inherited by fork.

@@ -1,11 +1,12 @@
 // The scenario API's machine part: machine{...}, page_size(), constants, print/printf,
 // hex, expect/expect_eq, and the argument helpers shared by the other API files.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "vmlab/core/strings.hpp"
+#include "vmlab/os/abi_names.hpp"
 #include "workload/scenario/context.hpp"
-#include "workload/scenario/flags.hpp"
 
 namespace vmlab::scenario {
 
@@ -44,18 +45,6 @@ std::string arg_string(lua_State* L, int idx, const char* fn, const char* name) 
     return std::string(s, len);
 }
 
-bool opt_bool(lua_State* L, int idx, bool dflt) { return lua_isnoneornil(L, idx) ? dflt : lua_toboolean(L, idx) != 0; }
-
-int arg_flags(lua_State* L, int idx, const char* fn, const char* name, Result<int> (*parse)(std::string_view), int dflt) {
-    if (lua_isnoneornil(L, idx)) return dflt;
-    if (lua_type(L, idx) == LUA_TNUMBER) return static_cast<int>(arg_u64(L, idx, fn, name));
-    if (lua_type(L, idx) != LUA_TSTRING)
-        script_error("{}: '{}' must be a string of names or a number (got {})", fn, name, type_of(L, idx));
-    auto v = parse(lua_tostring(L, idx));
-    if (!v) script_error("{}: {}", fn, v.error().message);
-    return *v;
-}
-
 bool field_present(lua_State* L, int t, const char* key) {
     lua_getfield(L, t, key);
     const bool present = !lua_isnil(L, -1);
@@ -83,76 +72,6 @@ namespace {
 
 // ---- machine{...} -------------------------------------------------------------------------
 
-struct KernelKey {
-    const char* name;
-    std::uint64_t KernelConfig::*field;
-};
-constexpr KernelKey kKernelKeys[] = {
-    {"fault_around_bytes", &KernelConfig::fault_around_bytes},
-    {"read_around_bytes", &KernelConfig::read_around_bytes},
-    {"stack_rlimit", &KernelConfig::stack_rlimit},
-    {"stack_guard_gap_pages", &KernelConfig::stack_guard_gap_pages},
-    {"stack_expand_bytes", &KernelConfig::stack_expand_bytes},
-    {"mmap_min_addr", &KernelConfig::mmap_min_addr},
-    {"mmap_min_gap", &KernelConfig::mmap_min_gap},
-    {"max_map_count", &KernelConfig::max_map_count},
-    {"memlock_rlimit", &KernelConfig::memlock_rlimit},
-    {"data_rlimit", &KernelConfig::data_rlimit},
-    {"as_rlimit", &KernelConfig::as_rlimit},
-    {"brk_rnd_bytes", &KernelConfig::brk_rnd_bytes},
-    {"task_size", &KernelConfig::task_size},
-    {"quantum", &KernelConfig::quantum},
-};
-constexpr const char* kKernelSmallKeys[] = {"nofile_rlimit", "overcommit", "overcommit_ratio", "randomize_va_space",
-                                            "mmap_rnd_bits", "stack_rnd_bits", "first_pid"};
-
-void apply_kernel_table(lua_State* L, int t, KernelConfig& k) {
-    lua_pushnil(L);
-    while (lua_next(L, t) != 0) {
-        if (lua_type(L, -2) != LUA_TSTRING) script_error("machine: kernel keys must be names");
-        const std::string key = lua_tostring(L, -2);
-        bool done = false;
-        for (const auto& kk : kKernelKeys)
-            if (key == kk.name) {
-                k.*kk.field = arg_u64(L, -1, "machine", kk.name);
-                done = true;
-            }
-        if (!done) {
-            if (key == "overcommit") {
-                if (lua_type(L, -1) == LUA_TSTRING) {
-                    const std::string v = lua_tostring(L, -1);
-                    if (v == "heuristic") k.overcommit = OvercommitMode::Heuristic;
-                    else if (v == "always") k.overcommit = OvercommitMode::Always;
-                    else if (v == "never") k.overcommit = OvercommitMode::Never;
-                    else script_error("machine: kernel.overcommit must be 'heuristic', 'always' or 'never' (got '{}')", v);
-                } else {
-                    const auto v = arg_u64(L, -1, "machine", "overcommit");
-                    if (v > 2) script_error("machine: kernel.overcommit must be 0, 1 or 2");
-                    k.overcommit = static_cast<OvercommitMode>(v);
-                }
-            } else if (key == "nofile_rlimit") {
-                k.nofile_rlimit = static_cast<unsigned>(arg_u64(L, -1, "machine", "nofile_rlimit"));
-            } else if (key == "overcommit_ratio") {
-                k.overcommit_ratio = static_cast<unsigned>(arg_u64(L, -1, "machine", "overcommit_ratio"));
-            } else if (key == "randomize_va_space") {
-                k.randomize_va_space = static_cast<unsigned>(arg_u64(L, -1, "machine", "randomize_va_space"));
-            } else if (key == "mmap_rnd_bits") {
-                k.mmap_rnd_bits = static_cast<unsigned>(arg_u64(L, -1, "machine", "mmap_rnd_bits"));
-            } else if (key == "stack_rnd_bits") {
-                k.stack_rnd_bits = static_cast<unsigned>(arg_u64(L, -1, "machine", "stack_rnd_bits"));
-            } else if (key == "first_pid") {
-                k.first_pid = static_cast<Pid>(arg_u64(L, -1, "machine", "first_pid"));
-            } else {
-                std::vector<std::string> names;
-                for (const auto& kk : kKernelKeys) names.emplace_back(kk.name);
-                for (const char* n : kKernelSmallKeys) names.emplace_back(n);
-                script_error("machine: {}", unknown_name_message("kernel key", key, names));
-            }
-        }
-        lua_pop(L, 1);
-    }
-}
-
 // A Lua value as TOML value text for apply_override.
 std::string toml_value(lua_State* L, int idx, const std::string& key) {
     switch (lua_type(L, idx)) {
@@ -172,6 +91,27 @@ std::string toml_value(lua_State* L, int idx, const std::string& key) {
     }
 }
 
+// A kernel{} value as TOML value text: integral numbers (also written as strings, "64K") as
+// integers, a negative one as the 64-bit two's complement (-1 is "unlimited", as for
+// setrlimit); other strings and booleans as such.
+std::string kernel_value(lua_State* L, int idx, const std::string& key) {
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        const std::uint64_t v = arg_u64(L, idx, "machine", key.c_str());
+        if (v > static_cast<std::uint64_t>(INT64_MAX)) return fmt::format("\"{:#x}\"", v);
+        return std::to_string(v);
+    }
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        // A number written as a string ("0x1000", "64K") is the number; names stay strings.
+        if (auto v = parse_u64(lua_tostring(L, idx), true)) {
+            if (*v > static_cast<std::uint64_t>(INT64_MAX)) return fmt::format("\"{:#x}\"", *v);
+            return std::to_string(*v);
+        }
+        return toml_value(L, idx, key);
+    }
+    if (lua_type(L, idx) == LUA_TBOOLEAN) return toml_value(L, idx, key);
+    script_error("machine: kernel.{} must be a number, string or boolean (got {})", key, type_of(L, idx));
+}
+
 void set_page_globals(lua_State* L, Context& c) {
     // The base page: the smallest page of the paging format, known once the machine exists.
     push_u64(L, c.simulation().kernel().page_size());
@@ -182,6 +122,15 @@ int l_machine(lua_State* L) {
     Context& c = context(L);
     if (c.started) script_error("machine: the machine must be chosen before the first process is spawned");
     if (!lua_istable(L, 1)) script_error("machine: expects a table, e.g. machine{{preset='x86_64'}}");
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+        static const std::vector<std::string> keys = {"preset", "set", "kernel", "cpus", "config", "file"};
+        if (lua_type(L, -2) != LUA_TSTRING) script_error("machine: option keys must be names");
+        const std::string key = lua_tostring(L, -2);
+        if (std::find(keys.begin(), keys.end(), key) == keys.end())
+            script_error("machine: {}", unknown_name_message("option", key, {"preset", "set", "kernel", "cpus"}));
+        lua_pop(L, 1);
+    }
     ConfigRequest req = c.opt.machine;
     lua_getfield(L, 1, "preset");
     if (!lua_isnil(L, -1)) {
@@ -214,19 +163,35 @@ int l_machine(lua_State* L) {
         req.overrides.insert(req.overrides.begin(),
                              fmt::format("machine.cpus={}", field_u64(L, 1, "cpus", "machine", 1)));
     }
-    auto cfg = resolve_config(req);
-    if (!cfg) script_error("machine: {}", cfg.error().str());
-    // The resolved config's [kernel] (file and --set) first, the script's kernel{} on top.
-    KernelConfig k = cfg->kernel;
+    // The script's kernel{} settings are `kernel.KEY=value` overrides read by the
+    // configuration schema, applied last: they win over the file and --set.
+    std::vector<std::string> kernel_keys;  // "kernel.KEY" set by the script
     lua_getfield(L, 1, "kernel");
     if (!lua_isnil(L, -1)) {
         if (!lua_istable(L, -1)) script_error("machine: 'kernel' must be a table of kernel settings");
-        apply_kernel_table(L, lua_gettop(L), k);
+        const int t = lua_gettop(L);
+        std::vector<std::string> overrides;
+        lua_pushnil(L);
+        while (lua_next(L, t) != 0) {
+            if (lua_type(L, -2) != LUA_TSTRING) script_error("machine: kernel keys must be names");
+            const std::string key = lua_tostring(L, -2);
+            overrides.push_back("kernel." + key + "=" + kernel_value(L, -1, key));
+            lua_pop(L, 1);
+        }
+        std::sort(overrides.begin(), overrides.end());
+        for (const auto& o : overrides) kernel_keys.push_back(o.substr(0, o.find('=')));
+        req.overrides.insert(req.overrides.end(), overrides.begin(), overrides.end());
     }
     lua_pop(L, 1);
-    if (auto st = k.validate(); !st) script_error("machine: kernel: {}", st.error().message);
+    auto cfg = resolve_config(req);
+    if (!cfg) {
+        // A problem with one of the script's kernel{} keys is the script's, not --set's.
+        for (const auto& key : kernel_keys)
+            if (cfg.error().message.find("'" + key + "'") != std::string::npos)
+                script_error("machine: {}", cfg.error().message);
+        script_error("machine: {}", cfg.error().str());
+    }
     c.config = std::move(*cfg);
-    c.kernel_cfg = k;
     c.sim.reset();
     set_page_globals(L, c);
     return 0;
@@ -316,7 +281,7 @@ int l_expect_eq(lua_State* L) {
     throw ScriptError(msg);
 }
 
-void push_constants(lua_State* L, const char* global, const FlagSet& set) {
+void push_constants(lua_State* L, const char* global, const sys::FlagSet& set) {
     lua_newtable(L);
     for (const auto& [name, value] : set.names) {
         std::string upper = name;
@@ -337,14 +302,14 @@ void open_machine_api(lua_State* L) {
     lua_register(L, "hex", guarded<l_hex>);
     lua_register(L, "expect", guarded<l_expect>);
     lua_register(L, "expect_eq", guarded<l_expect_eq>);
-    push_constants(L, "PROT", prot_flags());
-    push_constants(L, "MAP", map_flags());
-    push_constants(L, "MADV", madvise_advice());
-    push_constants(L, "FADV", fadvise_advice());
-    push_constants(L, "MS", msync_flags());
-    push_constants(L, "MREMAP", mremap_flags());
-    push_constants(L, "O", open_flags());
-    push_constants(L, "SIG", signals());
+    push_constants(L, "PROT", sys::prot_flags());
+    push_constants(L, "MAP", sys::map_flags());
+    push_constants(L, "MADV", sys::madvise_advice());
+    push_constants(L, "FADV", sys::fadvise_advice());
+    push_constants(L, "MS", sys::msync_flags());
+    push_constants(L, "MREMAP", sys::mremap_flags());
+    push_constants(L, "O", sys::open_flags());
+    push_constants(L, "SIG", sys::signals());
     lua_pushinteger(L, 1 << 10);
     lua_setglobal(L, "KiB");
     lua_pushinteger(L, 1 << 20);

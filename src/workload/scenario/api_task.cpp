@@ -1,14 +1,13 @@
-// The scenario API's processes and threads: spawn, and the methods of a task handle
-// (system calls, memory accesses, fork/exec/exit/wait, threads and CPUs).
+// The scenario API's processes and threads: the task handles, their system calls (every
+// call of the api/ layer: a method of a handle, or a global for the machine's calls such
+// as spawn and schedule), and their memory accesses.
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <filesystem>
 #include <vector>
 
-#include "vmlab/os/exec_plan.hpp"
+#include "vmlab/api/syscalls.hpp"
 #include "workload/scenario/context.hpp"
-#include "workload/scenario/flags.hpp"
 
 namespace vmlab::scenario {
 
@@ -48,16 +47,6 @@ namespace {
 
 Kernel& K(lua_State* L) { return context(L).kernel(); }
 
-int push_status(lua_State* L, const SysStatus& r) {
-    if (!r.ok()) return push_errno(L, r.error);
-    lua_pushboolean(L, 1);
-    return 1;
-}
-int push_addr(lua_State* L, const SysResult<VirtAddr>& r) {
-    if (!r.ok()) return push_errno(L, r.error);
-    push_u64(L, r.value.value);
-    return 1;
-}
 // An access's outcome: `values` already pushed on success, or nil + signal.
 int push_access(lua_State* L, const AccessOutcome& o, int values) {
     if (o.ok) return values;
@@ -76,388 +65,168 @@ AccessKind arg_kind(lua_State* L, int idx, const char* fn) {
     script_error("{}: kind must be 'read', 'write' or 'exec' (got '{}')", fn, k);
 }
 
-Result<int> parse_map(std::string_view s) { return parse_flags(map_flags(), s); }
-Result<int> parse_madv(std::string_view s) { return parse_one(madvise_advice(), s); }
-Result<int> parse_fadv(std::string_view s) { return parse_one(fadvise_advice(), s); }
-Result<int> parse_ms(std::string_view s) { return parse_flags(msync_flags(), s); }
-Result<int> parse_mremap(std::string_view s) { return parse_flags(mremap_flags(), s); }
-Result<int> parse_mlock(std::string_view s) { return parse_flags(mlock_flags(), s); }
-Result<int> parse_mlockall(std::string_view s) { return parse_flags(mlockall_flags(), s); }
-Result<int> parse_open(std::string_view s) { return parse_flags(open_flags(), s); }
-Result<int> parse_sig(std::string_view s) { return parse_one(signals(), s); }
-
 void mark_started(lua_State* L) { context(L).started = true; }
-
-// ---- processes ----------------------------------------------------------------------------
-
-int l_spawn(lua_State* L) {
-    SpawnOptions o;
-    if (lua_type(L, 1) == LUA_TSTRING) {
-        o.name = lua_tostring(L, 1);
-    } else if (lua_istable(L, 1)) {
-        lua_getfield(L, 1, "name");
-        if (!lua_isnil(L, -1)) o.name = arg_string(L, -1, "spawn", "name");
-        lua_pop(L, 1);
-        lua_getfield(L, 1, "stack");
-        if (!lua_isnil(L, -1)) o.stack = lua_toboolean(L, -1);
-        lua_pop(L, 1);
-        o.brk_start = field_u64(L, 1, "brk_start", "spawn", 0);
-    } else if (!lua_isnoneornil(L, 1)) {
-        script_error("spawn: expects a name or a table {{name=..., stack=..., brk_start=...}}");
-    }
-    auto r = K(L).spawn(o);
-    if (!r.ok()) return push_errno(L, r.error);
-    mark_started(L);
-    push_task(L, *r, *r);
-    return 1;
-}
-
-int l_fork(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "fork");
-    auto r = K(L).fork(t.tid);
-    if (!r.ok()) return push_errno(L, r.error);
-    push_task(L, *r, *r);
-    return 1;
-}
-
-int l_clone(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "clone");
-    auto r = K(L).clone_thread(t.tid);
-    if (!r.ok()) return push_errno(L, r.error);
-    push_task(L, t.pid, *r);
-    return 1;
-}
-
-int l_exit(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "exit");
-    const int status = static_cast<int>(opt_u64(L, 2, "exit", "status", 0));
-    // A process handle exits the whole process (exit_group); a thread handle, the thread.
-    if (t.tid == t.pid) return push_status(L, K(L).exit_group(t.tid, status));
-    return push_status(L, K(L).exit_thread(t.tid, status));
-}
-
-int l_wait(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "wait");
-    Pid child = -1;
-    if (!lua_isnoneornil(L, 2)) {
-        if (auto* c = static_cast<TaskRef*>(luaL_testudata(L, 2, kTaskMeta))) child = c->pid;
-        else child = static_cast<Pid>(arg_u64(L, 2, "wait", "child"));
-    }
-    auto r = K(L).wait(t.tid, child);
-    if (!r.ok()) return push_errno(L, r.error);
-    if (r->pid == 0) {
-        lua_pushboolean(L, 0);  // children exist, none has exited (WNOHANG)
-        return 1;
-    }
-    lua_createtable(L, 0, 4);
-    lua_pushinteger(L, r->pid);
-    lua_setfield(L, -2, "pid");
-    lua_pushinteger(L, r->exit_code);
-    lua_setfield(L, -2, "exit_code");
-    lua_pushinteger(L, r->term_signal);
-    lua_setfield(L, -2, "term_signal");
-    lua_pushstring(L, r->term_signal ? signal_name(r->term_signal) : "none");
-    lua_setfield(L, -2, "signal");
-    return 1;
-}
-
-int l_kill(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "kill");
-    const int sig = arg_flags(L, 2, "kill", "signal", parse_sig, sys::kSigKill);
-    return push_status(L, K(L).kill(t.pid, sig));
-}
-
-int l_catch(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "catch");
-    const int sig = arg_flags(L, 2, "catch", "signal", parse_sig, sys::kSigSegv);
-    const bool on = opt_bool(L, 3, true);
-    return push_status(L, K(L).set_signal_disposition(t.pid, sig, on ? SigDisposition::Catch : SigDisposition::Default));
-}
-
-// "stack", "RLIMIT_STACK", "rlimit_stack" -> Rlimit::Stack.
-Rlimit arg_rlimit(lua_State* L, int idx, const char* fn) {
-    std::string name = arg_string(L, idx, fn, "resource");
-    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (name.rfind("rlimit_", 0) == 0) name = name.substr(7);
-    static const std::pair<const char*, Rlimit> names[] = {
-        {"stack", Rlimit::Stack}, {"data", Rlimit::Data}, {"as", Rlimit::As},
-        {"memlock", Rlimit::Memlock}, {"nofile", Rlimit::Nofile}};
-    for (const auto& [n, r] : names)
-        if (name == n) return r;
-    script_error("{}: unknown resource '{}' (stack, data, as, memlock, nofile)", fn, lua_tostring(L, idx));
-}
-
-// setrlimit(resource, value): the soft limit in bytes (descriptors for nofile); -1 = infinity.
-int l_setrlimit(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "setrlimit");
-    const Rlimit which = arg_rlimit(L, 2, "setrlimit");
-    return push_status(L, K(L).setrlimit(t.tid, which, arg_u64(L, 3, "setrlimit", "value")));
-}
-
-int l_getrlimit(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "getrlimit");
-    auto r = K(L).getrlimit(t.tid, arg_rlimit(L, 2, "getrlimit"));
-    if (!r.ok()) return push_errno(L, r.error);
-    push_u64(L, *r);
-    return 1;
-}
-
-int l_set_name(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "set_name");
-    const std::string name = arg_string(L, 2, "set_name", "name");
-    return push_status(L, K(L).set_name(t.pid, name));
-}
-
-std::vector<std::string> string_list(lua_State* L, int idx, const char* fn, const char* name) {
-    std::vector<std::string> out;
-    if (lua_isnoneornil(L, idx)) return out;
-    if (!lua_istable(L, idx)) script_error("{}: '{}' must be a list of strings", fn, name);
-    const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, idx));
-    for (lua_Integer i = 1; i <= n; ++i) {
-        lua_rawgeti(L, idx, i);
-        if (lua_type(L, -1) != LUA_TSTRING) script_error("{}: '{}' must be a list of strings", fn, name);
-        out.emplace_back(lua_tostring(L, -1));
-        lua_pop(L, 1);
-    }
-    return out;
-}
-
-int l_exec(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "exec");
-    Context& c = context(L);
-    const std::string path = c.host_path(arg_string(L, 2, "exec", "path"));
-    std::vector<std::string> argv = string_list(L, 3, "exec", "argv");
-    if (argv.empty()) argv.push_back(arg_string(L, 2, "exec", "path"));
-    const std::vector<std::string> envp = string_list(L, 4, "exec", "envp");
-    // execve's own checks: a missing file is ENOENT, one that is not a regular file with
-    // an execute bit is EACCES. A file that is not a usable ELF executable is bad input:
-    // the planner's message (with the byte offset) stops the script.
-    std::error_code ec;
-    const auto st = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(st)) return push_errno(L, Errno::NoEnt);
-    using std::filesystem::perms;
-    if (!std::filesystem::is_regular_file(st) ||
-        (st.permissions() & (perms::owner_exec | perms::group_exec | perms::others_exec)) == perms::none)
-        return push_errno(L, Errno::Acces);
-    Simulation& sim = c.simulation();
-    Kernel& k = sim.kernel();
-    auto plan = plan_exec(path, argv, envp, exec_options_from(k.config(), k.task_size(), k.page_size(), &sim.rng()));
-    if (!plan) script_error("exec: {}", plan.error().str());
-    return push_status(L, k.exec(t.tid, *plan));
-}
-
-// ---- memory-management system calls --------------------------------------------------------
-
-int l_mmap(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "mmap");
-    std::uint64_t addr = 0, len = 0, offset = 0;
-    int prot = 0, flags = 0, fd = -1;
-    if (lua_istable(L, 2)) {
-        addr = field_u64(L, 2, "addr", "mmap", 0);
-        if (!field_present(L, 2, "len")) script_error("mmap: 'len' is required");
-        len = field_u64(L, 2, "len", "mmap", 0);
-        lua_getfield(L, 2, "prot");
-        prot = arg_flags(L, -1, "mmap", "prot", parse_prot, sys::kProtRead | sys::kProtWrite);
-        lua_pop(L, 1);
-        lua_getfield(L, 2, "flags");
-        flags = arg_flags(L, -1, "mmap", "flags", parse_map, sys::kMapPrivate | sys::kMapAnonymous);
-        lua_pop(L, 1);
-        fd = static_cast<int>(static_cast<std::int64_t>(field_u64(L, 2, "fd", "mmap", static_cast<std::uint64_t>(-1))));
-        offset = field_u64(L, 2, "offset", "mmap", 0);
-    } else {
-        addr = opt_u64(L, 2, "mmap", "addr", 0);
-        len = arg_u64(L, 3, "mmap", "len");
-        prot = arg_flags(L, 4, "mmap", "prot", parse_prot, sys::kProtRead | sys::kProtWrite);
-        flags = arg_flags(L, 5, "mmap", "flags", parse_map, sys::kMapPrivate | sys::kMapAnonymous);
-        fd = static_cast<int>(static_cast<std::int64_t>(opt_u64(L, 6, "mmap", "fd", static_cast<std::uint64_t>(-1))));
-        offset = opt_u64(L, 7, "mmap", "offset", 0);
-    }
-    return push_addr(L, K(L).mmap(t.tid, VirtAddr{addr}, len, prot, flags, fd, offset));
-}
-
-int l_munmap(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "munmap");
-    return push_status(L, K(L).munmap(t.tid, VirtAddr{arg_u64(L, 2, "munmap", "addr")}, arg_u64(L, 3, "munmap", "len")));
-}
-
-int l_mprotect(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "mprotect");
-    const auto addr = arg_u64(L, 2, "mprotect", "addr");
-    const auto len = arg_u64(L, 3, "mprotect", "len");
-    if (lua_isnoneornil(L, 4)) script_error("mprotect: 'prot' is required");
-    const int prot = arg_flags(L, 4, "mprotect", "prot", parse_prot, 0);
-    return push_status(L, K(L).mprotect(t.tid, VirtAddr{addr}, len, prot));
-}
-
-int l_brk(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "brk");
-    push_u64(L, K(L).brk(t.tid, VirtAddr{opt_u64(L, 2, "brk", "addr", 0)}).value);
-    return 1;
-}
-
-int l_sbrk(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "sbrk");
-    const auto inc = static_cast<std::int64_t>(opt_u64(L, 2, "sbrk", "increment", 0));
-    return push_addr(L, K(L).sbrk(t.tid, inc));
-}
-
-int l_madvise(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "madvise");
-    const auto addr = arg_u64(L, 2, "madvise", "addr");
-    const auto len = arg_u64(L, 3, "madvise", "len");
-    if (lua_isnoneornil(L, 4)) script_error("madvise: 'advice' is required");
-    const int advice = arg_flags(L, 4, "madvise", "advice", parse_madv, 0);
-    return push_status(L, K(L).madvise(t.tid, VirtAddr{addr}, len, advice));
-}
-
-int l_msync(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "msync");
-    const auto addr = arg_u64(L, 2, "msync", "addr");
-    const auto len = arg_u64(L, 3, "msync", "len");
-    const int flags = arg_flags(L, 4, "msync", "flags", parse_ms, sys::kMsSync);
-    return push_status(L, K(L).msync(t.tid, VirtAddr{addr}, len, flags));
-}
-
-int l_mlock(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "mlock");
-    const auto addr = arg_u64(L, 2, "mlock", "addr");
-    const auto len = arg_u64(L, 3, "mlock", "len");
-    const int flags = arg_flags(L, 4, "mlock", "flags", parse_mlock, 0);
-    return push_status(L, K(L).mlock(t.tid, VirtAddr{addr}, len, flags));
-}
-
-int l_munlock(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "munlock");
-    return push_status(L, K(L).munlock(t.tid, VirtAddr{arg_u64(L, 2, "munlock", "addr")}, arg_u64(L, 3, "munlock", "len")));
-}
-
-int l_mlockall(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "mlockall");
-    return push_status(L, K(L).mlockall(t.tid, arg_flags(L, 2, "mlockall", "flags", parse_mlockall, sys::kMclCurrent)));
-}
-
-int l_munlockall(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "munlockall");
-    return push_status(L, K(L).munlockall(t.tid));
-}
-
-int l_mremap(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "mremap");
-    const auto old_addr = arg_u64(L, 2, "mremap", "old_addr");
-    const auto old_len = arg_u64(L, 3, "mremap", "old_len");
-    const auto new_len = arg_u64(L, 4, "mremap", "new_len");
-    const int flags = arg_flags(L, 5, "mremap", "flags", parse_mremap, 0);
-    const auto new_addr = opt_u64(L, 6, "mremap", "new_addr", 0);
-    return push_addr(L, K(L).mremap(t.tid, VirtAddr{old_addr}, old_len, new_len, flags, VirtAddr{new_addr}));
-}
-
-int l_mincore(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "mincore");
-    auto r = K(L).mincore(t.tid, VirtAddr{arg_u64(L, 2, "mincore", "addr")}, arg_u64(L, 3, "mincore", "len"));
-    if (!r.ok()) return push_errno(L, r.error);
-    lua_createtable(L, static_cast<int>(r->size()), 0);
-    for (std::size_t i = 0; i < r->size(); ++i) {
-        lua_pushinteger(L, (*r)[i] & 1);
-        lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
-    }
-    return 1;
-}
-
-int l_set_anon_name(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "set_anon_name");
-    const auto addr = arg_u64(L, 2, "set_anon_name", "addr");
-    const auto len = arg_u64(L, 3, "set_anon_name", "len");
-    const std::string name = arg_string(L, 4, "set_anon_name", "name");
-    return push_status(L, K(L).set_anon_name(t.tid, VirtAddr{addr}, len, name));
-}
-
-// ---- files ------------------------------------------------------------------------------------
-
-int l_open(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "open");
-    Context& c = context(L);
-    const std::string path = c.host_path(arg_string(L, 2, "open", "path"));
-    const int flags = arg_flags(L, 3, "open", "flags", parse_open, sys::kORdOnly);
-    const int mode = static_cast<int>(opt_u64(L, 4, "open", "mode", 0644));
-    auto r = K(L).open(t.tid, path, flags, mode);
-    if (!r.ok()) return push_errno(L, r.error);
-    lua_pushinteger(L, *r);
-    return 1;
-}
-
-int l_memfd_create(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "memfd_create");
-    auto r = K(L).memfd_create(t.tid, arg_string(L, 2, "memfd_create", "name"));
-    if (!r.ok()) return push_errno(L, r.error);
-    lua_pushinteger(L, *r);
-    return 1;
-}
-
-int l_close(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "close");
-    return push_status(L, K(L).close(t.tid, static_cast<int>(arg_u64(L, 2, "close", "fd"))));
-}
 
 constexpr std::uint64_t kMaxTransfer = 64ull << 20;  // bytes one read/pread may return
 
-int l_pread(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "pread");
-    const int fd = static_cast<int>(arg_u64(L, 2, "pread", "fd"));
-    const auto n = arg_u64(L, 3, "pread", "count");
-    const auto off = opt_u64(L, 4, "pread", "offset", 0);
-    if (n > kMaxTransfer) script_error("pread: count {} is larger than the {} MiB a scenario may read at once", n, kMaxTransfer >> 20);
-    std::vector<std::uint8_t> buf(n);
-    auto r = K(L).pread(t.tid, fd, buf, off);
-    if (!r.ok()) return push_errno(L, r.error);
-    lua_pushlstring(L, reinterpret_cast<const char*>(buf.data()), *r);
+// ---- system calls, through the api/ layer ---------------------------------------------------
+
+api::Arg to_arg(lua_State* L, int idx, const api::Param* param, int depth);
+
+// A Lua table: a list when it has a sequence part, a map when all its keys are names; any
+// other table is a value no parameter takes.
+api::Arg table_arg(lua_State* L, int idx, int depth) {
+    idx = lua_absindex(L, idx);
+    if (depth > 4) return api::Arg(api::Arg::Other{"table"});
+    const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, idx));
+    if (n > 0) {
+        api::ArgList l;
+        for (lua_Integer i = 1; i <= n; ++i) {
+            lua_rawgeti(L, idx, i);
+            l.push_back(to_arg(L, -1, nullptr, depth + 1));
+            lua_pop(L, 1);
+        }
+        return api::Arg(std::move(l));
+    }
+    api::ArgMap m;
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            lua_pop(L, 2);
+            return api::Arg(api::Arg::Other{"table"});
+        }
+        m.emplace_back(lua_tostring(L, -2), to_arg(L, -1, nullptr, depth + 1));
+        lua_pop(L, 1);
+    }
+    if (m.empty()) return api::Arg(api::ArgList{});
+    return api::Arg(std::move(m));
+}
+
+// A Lua value as an argument. A boolean parameter takes Lua's truth of any value.
+api::Arg to_arg(lua_State* L, int idx, const api::Param* param, int depth) {
+    if (param && param->type == api::Type::Bool && !lua_isnoneornil(L, idx)) return api::Arg(lua_toboolean(L, idx) != 0);
+    switch (lua_type(L, idx)) {
+        case LUA_TNONE:
+        case LUA_TNIL: return {};
+        case LUA_TBOOLEAN: return api::Arg(lua_toboolean(L, idx) != 0);
+        case LUA_TNUMBER:
+            if (lua_isinteger(L, idx)) return api::Arg(static_cast<std::int64_t>(lua_tointeger(L, idx)));
+            return api::Arg(static_cast<double>(lua_tonumber(L, idx)));
+        case LUA_TSTRING: {
+            std::size_t len = 0;
+            const char* s = lua_tolstring(L, idx, &len);
+            return api::Arg(std::string(s, len));
+        }
+        case LUA_TTABLE: return table_arg(L, idx, depth);
+        case LUA_TUSERDATA:
+            if (auto* t = static_cast<TaskRef*>(luaL_testudata(L, idx, kTaskMeta))) return api::Arg(api::Task{t->pid, t->tid});
+            [[fallthrough]];
+        default: return api::Arg(api::Arg::Other{lua_typename(L, lua_type(L, idx))});
+    }
+}
+
+// Positional arguments from `first` on, or one option table (p:mmap{len=PAGE}) whose keys
+// name the call's parameters.
+api::Args read_args(lua_State* L, const api::CallSpec& c, int first) {
+    api::Args args;
+    const int top = lua_gettop(L);
+    const bool options = top == first && lua_istable(L, first) && !c.params.empty() &&
+                         c.params[0].type != api::Type::StringList;
+    if (options) {
+        lua_pushnil(L);
+        while (lua_next(L, first) != 0) {
+            if (lua_type(L, -2) != LUA_TSTRING) script_error("{}: option keys must be names", c.name);
+            const std::string key = lua_tostring(L, -2);
+            args.named.emplace_back(key, to_arg(L, -1, c.param(key), 0));
+            lua_pop(L, 1);
+        }
+        // Table order is not deterministic: report the first unknown key by name.
+        std::sort(args.named.begin(), args.named.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        return args;
+    }
+    for (int i = first; i <= top; ++i) {
+        const std::size_t k = static_cast<std::size_t>(i - first);
+        args.positional.push_back(to_arg(L, i, k < c.params.size() ? &c.params[k] : nullptr, 0));
+    }
+    // Trailing nils are absent arguments.
+    while (!args.positional.empty() && args.positional.back().is_nil()) args.positional.pop_back();
+    return args;
+}
+
+int push_value(lua_State* L, const api::Value& v);
+
+struct PushValue {
+    lua_State* L;
+    void operator()(std::monostate) const { lua_pushnil(L); }
+    void operator()(bool b) const { lua_pushboolean(L, b); }
+    void operator()(std::int64_t i) const { lua_pushinteger(L, i); }
+    void operator()(std::uint64_t u) const { push_u64(L, u); }
+    void operator()(const api::Address& a) const { push_u64(L, a.value); }
+    void operator()(const std::string& s) const { lua_pushlstring(L, s.data(), s.size()); }
+    void operator()(const api::Bytes& b) const { lua_pushlstring(L, b.data.data(), b.data.size()); }
+    void operator()(const api::List& l) const {
+        lua_createtable(L, static_cast<int>(l.size()), 0);
+        for (std::size_t i = 0; i < l.size(); ++i) {
+            push_value(L, l[i]);
+            lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+        }
+    }
+    void operator()(const api::Table& t) const {
+        lua_createtable(L, 0, static_cast<int>(t.size()));
+        for (const auto& [k, x] : t) {
+            push_value(L, x);
+            lua_setfield(L, -2, k.c_str());
+        }
+    }
+    void operator()(const api::Task& t) const { push_task(L, t.pid, t.tid); }
+};
+
+int push_value(lua_State* L, const api::Value& v) {
+    std::visit(PushValue{L}, v.v);
     return 1;
 }
 
-int l_pwrite(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "pwrite");
-    const int fd = static_cast<int>(arg_u64(L, 2, "pwrite", "fd"));
-    const std::string data = arg_string(L, 3, "pwrite", "data");
-    const auto off = opt_u64(L, 4, "pwrite", "offset", 0);
-    auto r = K(L).pwrite(t.tid, fd, {reinterpret_cast<const std::uint8_t*>(data.data()), data.size()}, off);
-    if (!r.ok()) return push_errno(L, r.error);
-    push_u64(L, *r);
-    return 1;
+// The Lua face of every call of the layer: the call's spec is the closure's upvalue.
+// Results: the value; nil, "ENAME", errno; or nil and a signal table.
+int l_syscall(lua_State* L) {
+    const auto* c = static_cast<const api::CallSpec*>(lua_touserdata(L, lua_upvalueindex(1)));
+    Context& ctx = context(L);
+    api::Task caller;
+    if (c->needs_caller) {
+        const TaskRef& t = arg_task(L, 1, c->name.c_str());
+        caller = api::Task{t.pid, t.tid};
+    }
+    const api::Args args = read_args(L, *c, c->needs_caller ? 2 : 1);
+    api::Options opt;
+    opt.host_path = [&ctx](const std::string& p) { return ctx.host_path(p); };
+    opt.max_transfer = kMaxTransfer;
+    auto r = api::call(ctx.kernel(), c->needs_caller ? &caller : nullptr, c->name, args, opt);
+    if (!r) script_error("{}", r.error().str());
+    if (const api::Signal* s = r->signal()) {
+        AccessOutcome o;
+        o.ok = false;
+        o.signal = s->info;
+        o.fault_va = s->fault_addr;
+        o.killed = s->killed;
+        lua_pushnil(L);
+        push_signal(L, o);
+        return 2;
+    }
+    if (!r->ok()) return push_errno(L, r->error());
+    if (c->name == "spawn") mark_started(L);
+    return push_value(L, r->value());
 }
 
-int l_ftruncate(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "ftruncate");
-    return push_status(L, K(L).ftruncate(t.tid, static_cast<int>(arg_u64(L, 2, "ftruncate", "fd")),
-                                         arg_u64(L, 3, "ftruncate", "length")));
-}
-
-int l_fsync(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "fsync");
-    return push_status(L, K(L).fsync(t.tid, static_cast<int>(arg_u64(L, 2, "fsync", "fd"))));
-}
-
-// fadvise(fd, offset, len, advice): posix_fadvise; "dontneed" evicts clean, unmapped pages.
-int l_fadvise(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "fadvise");
-    const int fd = static_cast<int>(arg_u64(L, 2, "fadvise", "fd"));
-    const auto off = arg_u64(L, 3, "fadvise", "offset");
-    const auto len = arg_u64(L, 4, "fadvise", "len");
-    if (lua_isnoneornil(L, 5)) script_error("fadvise: 'advice' is required");
-    const int advice = arg_flags(L, 5, "fadvise", "advice", parse_fadv, 0);
-    return push_status(L, K(L).fadvise(t.tid, fd, off, len, advice));
-}
-
-// drop_caches(): echo 1 > /proc/sys/vm/drop_caches; returns the number of pages dropped.
-int l_drop_caches(lua_State* L) {
-    push_u64(L, K(L).drop_caches());
-    return 1;
-}
-
-int l_file_size(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "file_size");
-    auto r = K(L).file_size(t.tid, static_cast<int>(arg_u64(L, 2, "file_size", "fd")));
-    if (!r.ok()) return push_errno(L, r.error);
-    push_u64(L, *r);
-    return 1;
+void register_syscalls(lua_State* L, int methods) {
+    for (const api::CallSpec& c : api::calls()) {
+        lua_pushlightuserdata(L, const_cast<api::CallSpec*>(&c));
+        lua_pushcclosure(L, guarded<l_syscall>, 1);
+        if (c.needs_caller) {
+            lua_setfield(L, methods, c.name.c_str());
+        } else {
+            lua_setglobal(L, c.name.c_str());
+        }
+    }
 }
 
 // ---- memory accesses ------------------------------------------------------------------------
@@ -589,53 +358,11 @@ int l_access(lua_State* L) {
 
 // ---- threads and CPUs --------------------------------------------------------------------------
 
-int l_set_cpu(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "set_cpu");
-    return push_status(L, K(L).set_affinity(t.tid, static_cast<unsigned>(arg_u64(L, 2, "set_cpu", "cpu"))));
-}
-
-int l_cpu(lua_State* L) {
-    TaskRef& t = arg_task(L, 1, "cpu");
-    lua_pushinteger(L, K(L).cpu_of(t.tid));
-    return 1;
-}
-
 unsigned arg_cpu(lua_State* L, int idx, const char* fn) {
     const auto cpu = arg_u64(L, idx, fn, "cpu");
     const unsigned n = K(L).cpu_count();
     if (cpu >= n) script_error("{}: cpu {} does not exist (the machine has {} CPU{}; machine{{cpus=N}})", fn, cpu, n, n == 1 ? "" : "s");
     return static_cast<unsigned>(cpu);
-}
-
-void push_tid(lua_State* L, Tid tid) {
-    if (tid == 0) {
-        lua_pushnil(L);
-        return;
-    }
-    push_task(L, K(L).pid_of(tid), tid);
-}
-
-int l_cpus(lua_State* L) {
-    lua_pushinteger(L, K(L).cpu_count());
-    return 1;
-}
-
-int l_schedule(lua_State* L) {
-    const unsigned cpu = arg_cpu(L, 1, "schedule");
-    push_tid(L, K(L).schedule(cpu));
-    return 1;
-}
-
-int l_current(lua_State* L) {
-    const unsigned cpu = arg_cpu(L, 1, "current");
-    push_tid(L, K(L).current(cpu));
-    return 1;
-}
-
-int l_switch_to(lua_State* L) {
-    const unsigned cpu = arg_cpu(L, 1, "switch_to");
-    TaskRef& t = arg_task(L, 2, "switch_to");
-    return push_status(L, K(L).switch_to(cpu, t.tid));
 }
 
 // cpu_access(cpu, addr [, size [, kind]]): an access by whichever thread runs on the CPU
@@ -713,39 +440,6 @@ void add_task_methods(lua_State* L, const luaL_Reg* methods) {
 
 void open_task_api(lua_State* L) {
     static const luaL_Reg methods[] = {
-        {"fork", guarded<l_fork>},
-        {"clone", guarded<l_clone>},
-        {"exit", guarded<l_exit>},
-        {"wait", guarded<l_wait>},
-        {"kill", guarded<l_kill>},
-        {"catch", guarded<l_catch>},
-        {"set_name", guarded<l_set_name>},
-        {"setrlimit", guarded<l_setrlimit>},
-        {"getrlimit", guarded<l_getrlimit>},
-        {"exec", guarded<l_exec>},
-        {"mmap", guarded<l_mmap>},
-        {"munmap", guarded<l_munmap>},
-        {"mprotect", guarded<l_mprotect>},
-        {"brk", guarded<l_brk>},
-        {"sbrk", guarded<l_sbrk>},
-        {"madvise", guarded<l_madvise>},
-        {"msync", guarded<l_msync>},
-        {"mlock", guarded<l_mlock>},
-        {"munlock", guarded<l_munlock>},
-        {"mlockall", guarded<l_mlockall>},
-        {"munlockall", guarded<l_munlockall>},
-        {"mremap", guarded<l_mremap>},
-        {"mincore", guarded<l_mincore>},
-        {"set_anon_name", guarded<l_set_anon_name>},
-        {"open", guarded<l_open>},
-        {"memfd_create", guarded<l_memfd_create>},
-        {"close", guarded<l_close>},
-        {"pread", guarded<l_pread>},
-        {"pwrite", guarded<l_pwrite>},
-        {"ftruncate", guarded<l_ftruncate>},
-        {"fsync", guarded<l_fsync>},
-        {"file_size", guarded<l_file_size>},
-        {"fadvise", guarded<l_fadvise>},
         {"read_u8", guarded<l_read_uint<1>>},
         {"read_u16", guarded<l_read_uint<2>>},
         {"read_u32", guarded<l_read_uint<4>>},
@@ -761,12 +455,11 @@ void open_task_api(lua_State* L) {
         {"touch", guarded<l_touch>},
         {"fill", guarded<l_fill>},
         {"access", guarded<l_access>},
-        {"set_cpu", guarded<l_set_cpu>},
-        {"cpu", guarded<l_cpu>},
         {nullptr, nullptr},
     };
     lua_newtable(L);
     luaL_setfuncs(L, methods, 0);
+    register_syscalls(L, lua_gettop(L));
     lua_setfield(L, LUA_REGISTRYINDEX, "vmlab.task.methods");
 
     luaL_newmetatable(L, kTaskMeta);
@@ -785,13 +478,7 @@ void open_task_api(lua_State* L) {
     lua_setfield(L, -2, "__tostring");
     lua_pop(L, 1);
 
-    lua_register(L, "spawn", guarded<l_spawn>);
-    lua_register(L, "cpus", guarded<l_cpus>);
-    lua_register(L, "schedule", guarded<l_schedule>);
-    lua_register(L, "current", guarded<l_current>);
-    lua_register(L, "switch_to", guarded<l_switch_to>);
     lua_register(L, "cpu_access", guarded<l_cpu_access>);
-    lua_register(L, "drop_caches", guarded<l_drop_caches>);
 }
 
 }  // namespace vmlab::scenario

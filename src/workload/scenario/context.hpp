@@ -36,8 +36,7 @@ struct Context {
     std::string path;       // the script, as named in messages
     std::string base_dir;   // where relative host paths resolve
     std::ostream* out = nullptr;
-    Config config;          // the machine
-    KernelConfig kernel_cfg;
+    Config config;          // the machine and its kernel ([kernel], --set, the script's kernel{})
     std::unique_ptr<Simulation> sim;
     bool started = false;   // a process exists: the machine can no longer change
     std::uint64_t expectations = 0;
@@ -66,9 +65,6 @@ TaskRef& arg_task(lua_State* L, int idx, const char* fn);
 std::uint64_t arg_u64(lua_State* L, int idx, const char* fn, const char* name);
 std::uint64_t opt_u64(lua_State* L, int idx, const char* fn, const char* name, std::uint64_t dflt);
 std::string arg_string(lua_State* L, int idx, const char* fn, const char* name);
-bool opt_bool(lua_State* L, int idx, bool dflt);
-// Reads a flag argument: a number, or names parsed by `parse`.
-int arg_flags(lua_State* L, int idx, const char* fn, const char* name, Result<int> (*parse)(std::string_view), int dflt);
 // Table fields.
 bool field_present(lua_State* L, int t, const char* key);
 std::uint64_t field_u64(lua_State* L, int t, const char* key, const char* fn, std::uint64_t dflt);

@@ -16,7 +16,7 @@ Context& context(lua_State* L) { return *static_cast<Context*>(sandbox_of(L).use
 
 Simulation& Context::simulation() {
     if (!sim) {
-        KernelConfig k = kernel_cfg;
+        KernelConfig k = config.kernel;
         k.writable_paths = opt.writable_paths;
         auto s = Simulation::create(config.machine, k, opt.seed);
         if (!s) script_error("cannot build the machine: {}", s.error().str());
@@ -49,7 +49,6 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& n
     ctx.base_dir = opt.base_dir;
     ctx.out = &out;
     ctx.config = std::move(*cfg);
-    ctx.kernel_cfg = ctx.config.kernel;  // [kernel] of --config / --set kernel.*=...
 
     Sandbox box(SandboxLimits{opt.max_instructions, opt.max_memory, opt.timeout_seconds}, opt.seed);
     box.user = &ctx;

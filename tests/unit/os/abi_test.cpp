@@ -134,3 +134,91 @@ TEST(OsKernelConfig, TaskSizePerIsa) {
     g.kernel_base = 0xc0000000ull;
     EXPECT_EQ(default_task_size(g), 0xc0000000u);
 }
+
+// ---- names of the constants (os/abi_names.hpp) ---------------------------------------------
+
+#include <sys/resource.h>
+
+#include "vmlab/os/abi_names.hpp"
+#include "vmlab/os/kernel.hpp"
+
+TEST(OsAbiNames, FlagNamesParseToLinuxValues) {
+    EXPECT_EQ(*sys::parse_flags(sys::map_flags(), "private|anonymous"), MAP_PRIVATE | MAP_ANONYMOUS);
+    EXPECT_EQ(*sys::parse_flags(sys::map_flags(), "MAP_SHARED, MAP_FIXED"), MAP_SHARED | MAP_FIXED);
+    EXPECT_EQ(*sys::parse_flags(sys::map_flags(), "Private+Anon"), MAP_PRIVATE | MAP_ANONYMOUS);
+    EXPECT_EQ(*sys::parse_flags(sys::map_flags(), ""), 0);
+    EXPECT_EQ(*sys::parse_flags(sys::map_flags(), "0"), 0);
+    EXPECT_EQ(*sys::parse_flags(sys::open_flags(), "O_RDWR|O_CREAT|O_TRUNC"), O_RDWR | O_CREAT | O_TRUNC);
+    EXPECT_EQ(*sys::parse_flags(sys::msync_flags(), "ms_async|invalidate"), MS_ASYNC | MS_INVALIDATE);
+    EXPECT_EQ(*sys::parse_flags(sys::mremap_flags(), "maymove|fixed"), MREMAP_MAYMOVE | MREMAP_FIXED);
+    EXPECT_EQ(*sys::parse_flags(sys::mlockall_flags(), "MCL_CURRENT|MCL_FUTURE"), MCL_CURRENT | MCL_FUTURE);
+    EXPECT_EQ(*sys::parse_flags(sys::mlock_flags(), "onfault"), MLOCK_ONFAULT);
+    EXPECT_EQ(*sys::parse_one(sys::madvise_advice(), " MADV_DONTNEED "), MADV_DONTNEED);
+    EXPECT_EQ(*sys::parse_one(sys::madvise_advice(), "pageout"), MADV_PAGEOUT);
+    EXPECT_EQ(*sys::parse_one(sys::fadvise_advice(), "POSIX_FADV_DONTNEED"), POSIX_FADV_DONTNEED);
+    EXPECT_EQ(*sys::parse_one(sys::signals(), "SIGSEGV"), SIGSEGV);
+    EXPECT_EQ(*sys::parse_one(sys::signals(), "bus"), SIGBUS);
+}
+
+TEST(OsAbiNames, ProtectionsAsLettersOrNames) {
+    EXPECT_EQ(*sys::parse_prot("rw-"), PROT_READ | PROT_WRITE);
+    EXPECT_EQ(*sys::parse_prot("r-x"), PROT_READ | PROT_EXEC);
+    EXPECT_EQ(*sys::parse_prot("---"), PROT_NONE);
+    EXPECT_EQ(*sys::parse_prot("PROT_READ|PROT_WRITE"), PROT_READ | PROT_WRITE);
+    EXPECT_EQ(*sys::parse_prot("none"), PROT_NONE);
+    auto bad = sys::parse_prot("rwz");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("unknown protection 'rwz'"), std::string::npos);
+}
+
+TEST(OsAbiNames, UnknownNamesSuggestTheNearest) {
+    auto f = sys::parse_flags(sys::map_flags(), "private|anonymous|fixd");
+    ASSERT_FALSE(f);
+    EXPECT_EQ(f.error().message, "unknown mmap flag 'fixd'; did you mean 'fixed'?");
+    auto a = sys::parse_one(sys::madvise_advice(), "dontneeed");
+    ASSERT_FALSE(a);
+    EXPECT_EQ(a.error().message, "unknown madvise advice 'dontneeed'; did you mean 'dontneed'?");
+    // parse_one takes exactly one name.
+    EXPECT_FALSE(sys::parse_one(sys::signals(), "segv|bus"));
+    auto r = sys::parse_one(sys::rlimits(), "stak");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "unknown resource 'stak'; did you mean 'stack'?");
+}
+
+TEST(OsAbiNames, ResourceLimitNames) {
+    EXPECT_EQ(*sys::parse_one(sys::rlimits(), "RLIMIT_STACK"), static_cast<int>(Rlimit::Stack));
+    EXPECT_EQ(*sys::parse_one(sys::rlimits(), "rlimit_nofile"), static_cast<int>(Rlimit::Nofile));
+    EXPECT_EQ(*sys::parse_one(sys::rlimits(), "as"), static_cast<int>(Rlimit::As));
+    EXPECT_EQ(*sys::parse_one(sys::rlimits(), "Memlock"), static_cast<int>(Rlimit::Memlock));
+    EXPECT_EQ(*sys::parse_one(sys::rlimits(), "data"), static_cast<int>(Rlimit::Data));
+    EXPECT_EQ(sys::rlimits().names.size(), 5u);
+}
+
+TEST(OsAbiNames, EveryNameHasItsLinuxValue) {
+    // Each table's canonical names, checked against the C library's constants by name.
+    const std::pair<const sys::FlagSet*, std::vector<std::pair<std::string, int>>> expected[] = {
+        {&sys::prot_flags(), {{"read", PROT_READ}, {"write", PROT_WRITE}, {"exec", PROT_EXEC}, {"none", PROT_NONE},
+                              {"growsdown", PROT_GROWSDOWN}, {"growsup", PROT_GROWSUP}}},
+        {&sys::map_flags(), {{"shared", MAP_SHARED}, {"private", MAP_PRIVATE}, {"fixed", MAP_FIXED},
+                             {"anonymous", MAP_ANONYMOUS}, {"anon", MAP_ANONYMOUS}, {"populate", MAP_POPULATE},
+                             {"noreserve", MAP_NORESERVE}, {"locked", MAP_LOCKED}, {"growsdown", MAP_GROWSDOWN},
+                             {"stack", MAP_STACK}, {"hugetlb", MAP_HUGETLB},
+                             {"fixed_noreplace", MAP_FIXED_NOREPLACE}, {"shared_validate", MAP_SHARED_VALIDATE}}},
+        {&sys::madvise_advice(), {{"normal", MADV_NORMAL}, {"random", MADV_RANDOM}, {"sequential", MADV_SEQUENTIAL},
+                                  {"willneed", MADV_WILLNEED}, {"dontneed", MADV_DONTNEED}, {"free", MADV_FREE},
+                                  {"remove", MADV_REMOVE}, {"dontfork", MADV_DONTFORK}, {"dofork", MADV_DOFORK},
+                                  {"hugepage", MADV_HUGEPAGE}, {"nohugepage", MADV_NOHUGEPAGE},
+                                  {"wipeonfork", MADV_WIPEONFORK}, {"cold", MADV_COLD}}},
+        {&sys::open_flags(), {{"rdonly", O_RDONLY}, {"wronly", O_WRONLY}, {"rdwr", O_RDWR}, {"creat", O_CREAT},
+                              {"excl", O_EXCL}, {"trunc", O_TRUNC}, {"append", O_APPEND}}},
+        {&sys::signals(), {{"kill", SIGKILL}, {"bus", SIGBUS}, {"segv", SIGSEGV}, {"chld", SIGCHLD}}},
+    };
+    for (const auto& [set, names] : expected)
+        for (const auto& [name, value] : names) {
+            auto v = sys::parse_one(*set, name);
+            ASSERT_TRUE(v) << set->what << " " << name;
+            EXPECT_EQ(*v, value) << set->what << " " << name;
+        }
+    EXPECT_STREQ(sys::map_flags().name_of(MAP_ANONYMOUS), "anonymous");
+    EXPECT_EQ(sys::signals().name_of(12345), nullptr);
+}

@@ -300,3 +300,58 @@ TEST(Scenario, KernelSettingsFromTheConfigurationApply) {
     ASSERT_TRUE(via_machine.ok) << via_machine.error.str();
     EXPECT_EQ(via_machine.out, "EPERM\n");
 }
+
+TEST(Scenario, UnknownOptionKeysAreErrorsWithASuggestion) {
+    auto r = run("local p = spawn('a')\n\np:mmap{len=PAGE, flag='shared'}\n");
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.error.where.line, 3u);
+    EXPECT_NE(r.error.message.find("mmap: unknown option 'flag'; did you mean 'flags'?"), std::string::npos)
+        << r.error.message;
+    auto s = run("spawn{name='a', stak=false}\n");
+    ASSERT_FALSE(s.ok);
+    EXPECT_NE(s.error.message.find("spawn: unknown option 'stak'; did you mean 'stack'?"), std::string::npos)
+        << s.error.message;
+    auto res = run("local p = spawn('a')\np:getrlimit('stak')\n");
+    ASSERT_FALSE(res.ok);
+    EXPECT_NE(res.error.message.find("getrlimit: unknown resource 'stak'; did you mean 'stack'?"), std::string::npos)
+        << res.error.message;
+    // Every call takes its parameters by name too; options and positions mean the same.
+    auto same = run(
+        "local p = spawn{name='a', stack=true}\n"
+        "local a = p:mmap(0, 2*PAGE, 'rw-', 'private|anonymous')\n"
+        "expect_eq(p:munmap{addr=a, len=PAGE}, true)\n"
+        "local _, e = p:munmap{addr=1, len=PAGE}\nexpect_eq(e, 'EINVAL')\n"
+        "expect_eq(p:getrlimit{resource='RLIMIT_NOFILE'}, 1024)\n");
+    EXPECT_TRUE(same.ok) << same.error.str();
+}
+
+TEST(Scenario, KernelSettingsOfTheScriptGoThroughTheSchema) {
+    // overcommit by name or by number (vm.overcommit_memory); sizes as numbers or strings;
+    // -1 is unlimited; the script's kernel{} wins over --set for the same key.
+    ScenarioOptions opt;
+    opt.machine.overrides.push_back("kernel.stack_rlimit=1M");
+    auto r = run(
+        "machine{kernel={overcommit=2, stack_rlimit=-1, memlock_rlimit='64K', quantum=1e3}}\n"
+        "local p = spawn('a')\n"
+        "expect_eq(p:getrlimit('stack'), -1)\nexpect_eq(p:getrlimit('memlock'), 65536)\n"
+        "local _, e = p:mmap{len=1 << 46}\nexpect_eq(e, 'ENOMEM')\n",
+        opt);
+    EXPECT_TRUE(r.ok) << r.error.str();
+    auto n = run("machine{kernel={overcommit='never'}}\nlocal p = spawn('a')\n");
+    EXPECT_TRUE(n.ok) << n.error.str();
+    auto bad = run("\nmachine{kernel={overcommit=3}}\n");
+    ASSERT_FALSE(bad.ok);
+    EXPECT_EQ(bad.error.where.line, 2u);
+    EXPECT_NE(bad.error.message.find("machine: 'kernel.overcommit': 3 is out of range"), std::string::npos)
+        << bad.error.message;
+    auto name = run("machine{kernel={overcommit='sometimes'}}\n");
+    ASSERT_FALSE(name.ok);
+    EXPECT_NE(name.error.message.find("'sometimes' is not valid"), std::string::npos) << name.error.message;
+    auto opt_key = run("machine{cpu=2}\n");
+    ASSERT_FALSE(opt_key.ok);
+    EXPECT_NE(opt_key.error.message.find("machine: unknown option 'cpu'; did you mean 'cpus'?"), std::string::npos)
+        << opt_key.error.message;
+    auto key = run("machine{kernel={max_map_cont=10}}\n");
+    ASSERT_FALSE(key.ok);
+    EXPECT_NE(key.error.message.find("did you mean 'max_map_count'"), std::string::npos) << key.error.message;
+}

@@ -1,13 +1,12 @@
-#include "workload/scenario/flags.hpp"
+#include "vmlab/os/abi_names.hpp"
 
 #include <cctype>
 
 #include "vmlab/core/strings.hpp"
 #include "vmlab/os/abi.hpp"
+#include "vmlab/os/kernel.hpp"
 
-namespace vmlab::scenario {
-
-using namespace vmlab::sys;
+namespace vmlab::sys {
 
 const FlagSet& prot_flags() {
     static const FlagSet s{"protection", "PROT_",
@@ -70,6 +69,25 @@ const FlagSet& signals() {
     static const FlagSet s{"signal", "SIG", {{"kill", kSigKill}, {"bus", kSigBus}, {"segv", kSigSegv}, {"chld", kSigChld}}};
     return s;
 }
+const FlagSet& rlimits() {
+    static const FlagSet s{"resource", "RLIMIT_",
+                           {{"stack", static_cast<int>(Rlimit::Stack)}, {"data", static_cast<int>(Rlimit::Data)},
+                            {"as", static_cast<int>(Rlimit::As)}, {"memlock", static_cast<int>(Rlimit::Memlock)},
+                            {"nofile", static_cast<int>(Rlimit::Nofile)}}};
+    return s;
+}
+
+std::vector<std::string> FlagSet::name_list() const {
+    std::vector<std::string> out;
+    for (const auto& [n, v] : names) out.push_back(n);
+    return out;
+}
+
+const char* FlagSet::name_of(int value) const {
+    for (const auto& [n, v] : names)
+        if (v == value) return n.c_str();
+    return nullptr;
+}
 
 namespace {
 
@@ -85,9 +103,7 @@ Result<int> one_name(const FlagSet& set, std::string_view token) {
     if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) name = name.substr(prefix.size());
     for (const auto& [n, v] : set.names)
         if (n == name) return v;
-    std::vector<std::string> names;
-    for (const auto& [n, v] : set.names) names.push_back(n);
-    return fail(unknown_name_message(set.what, token, names));
+    return fail(unknown_name_message(set.what, token, set.name_list()));
 }
 
 }  // namespace
@@ -131,4 +147,4 @@ Result<int> parse_prot(std::string_view text) {
 
 Result<int> parse_one(const FlagSet& set, std::string_view text) { return one_name(set, trim(text)); }
 
-}  // namespace vmlab::scenario
+}  // namespace vmlab::sys
