@@ -1,4 +1,5 @@
-// `vmlab list`: every registry of named implementations and what is in it.
+// `vmlab list`: every registry of named implementations and what is in it, with the
+// parameters an implementation declares indented under it.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -18,7 +19,13 @@ Runner setup(CLI::App& sub) {
             if (!kind->empty() && l.kind != *kind) continue;
             found = true;
             fmt::print("{} — {}\n", l.kind, l.description);
-            for (const auto& [name, desc] : l.entries) fmt::print("  {:<22} {}\n", name, desc);
+            for (const auto& [name, desc] : l.entries) {
+                fmt::print("  {:<22} {}\n", name, desc);
+                // The entry's own parameters, indented under it: key = default, type, meaning.
+                if (auto it = l.params.find(name); it != l.params.end())
+                    for (const auto& p : it->second)
+                        fmt::print("      {} = {}  ({}) {}\n", p.name, p.default_text(), p.type_text(), p.description);
+            }
             fmt::print("\n");
         }
         if (!found) {

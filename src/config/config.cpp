@@ -51,6 +51,14 @@ const Schema& memory_schema() {
         m.value(&PhysMemConfig::allocator, "allocator",
                 name_codec("frame allocator", [] { return frame_allocators().names(); }),
                 "registered frame allocator (`vmlab list frame-allocator`)");
+        m.params<PhysMemConfig>(
+            &PhysMemConfig::allocator_params, "allocator_params",
+            [](const PhysMemConfig& c) -> const std::vector<ParamSpec>* {
+                const auto* e = frame_allocators().find(c.allocator);
+                return e ? &e->params : nullptr;
+            },
+            [] { return param_catalog(frame_allocators()); },
+            "the selected frame allocator's own parameters (listed below per allocator)");
         m.value(&PhysMemConfig::reserved_bytes, "reserved_bytes", size_codec(0, kU64Max),
                 "low memory never handed out (firmware, kernel image)");
         m.table_array(&PhysMemConfig::zones, "zones", zone_schema(),
@@ -89,6 +97,14 @@ const Schema& tlb_schema() {
         t.value(&TlbConfig::replacement, "replacement",
                 name_codec("TLB replacement policy", [] { return tlb_replacements().names(); }),
                 "registered replacement policy (`vmlab list tlb-replacement`)");
+        t.params<TlbConfig>(
+            &TlbConfig::replacement_params, "replacement_params",
+            [](const TlbConfig& c) -> const std::vector<ParamSpec>* {
+                const auto* e = tlb_replacements().find(c.replacement);
+                return e ? &e->params : nullptr;
+            },
+            [] { return param_catalog(tlb_replacements()); },
+            "the selected replacement policy's own parameters (listed below per policy)");
         t.value(&TlbConfig::hit_cycles, "hit_cycles", u32_codec(0, kMaxCycles), "cycles charged for a hit at this structure");
         return t;
     }();
@@ -402,6 +418,18 @@ Status apply_override_impl(Config& cfg, std::string_view assignment) {
             return fail(msg);
         }
         if (seg.index && f->kind != Field::Kind::TableArray) return failf("'{}' is not an array", full);
+        if (f->kind == Field::Kind::Params) {
+            if (last) {
+                if (!node.is_table()) return failf("'{}' is a table; set one of its keys ({}.KEY=VALUE)", full, full);
+                return read_params(*f, obj, node, full, "--set");
+            }
+            if (i + 2 != segs->size() || (*segs)[i + 1].index)
+                return failf("'{}' holds values; set one of them ({}.KEY=VALUE)", full, full);
+            const std::string& pkey = (*segs)[i + 1].name;
+            if (auto st = read_param(*f, obj, pkey, node); !st)
+                return failf("'{}.{}': {}", full, pkey, st.error().message);
+            return ok();
+        }
         switch (f->kind) {
             case Field::Kind::Value:
                 if (!last) return failf("'{}' is a value, not a table", full);
@@ -416,6 +444,7 @@ Status apply_override_impl(Config& cfg, std::string_view assignment) {
                 obj = f->table(obj);
                 path = full;
                 break;
+            case Field::Kind::Params: break;  // handled above
             case Field::Kind::TableArray: {
                 if (!seg.index) {
                     if (last) return read_table_array(*f, obj, node, full, "--set");
@@ -451,6 +480,23 @@ std::string md_escape(std::string s) {
     return out;
 }
 
+// The parameters every implementation of one registry declares, by implementation.
+void reference_params(const Field& f, const std::string& path, std::string& out) {
+    out += fmt::format("\n### `[{}]`\n\n", path);
+    out += "Keys of the implementation selected beside this table; each declares its own (`vmlab list` shows\n"
+           "them too). A key the selected implementation does not declare is an error.\n\n";
+    const ParamCatalog cat = f.catalog();
+    if (cat.empty()) {
+        out += "No implementation declares parameters.\n";
+        return;
+    }
+    out += "| implementation | key | type | default | meaning |\n|---|---|---|---|---|\n";
+    for (const auto& [name, specs] : cat)
+        for (const auto& s : specs)
+            out += fmt::format("| `{}` | `{}` | {} | `{}` | {} |\n", name, s.name, md_escape(s.type_text()),
+                               md_escape(s.default_text()), md_escape(s.description));
+}
+
 // One section per table: its keys with type, default and meaning.
 void reference_table(const Schema& s, const void* obj, const std::string& path, bool array_element,
                      std::string& out) {
@@ -462,8 +508,8 @@ void reference_table(const Schema& s, const void* obj, const std::string& path, 
         else if (f.kind == Field::Kind::TableArray) def = fmt::format("{} element{}", f.size(obj), f.size(obj) == 1 ? "" : "s");
         else def = "";
         std::string type = f.kind == Field::Kind::Value ? f.type
-                           : f.kind == Field::Kind::Table ? fmt::format("table `[{}.{}]`", path, f.key)
-                                                          : fmt::format("array of tables `[[{}.{}]]`", path, f.key);
+                           : f.kind == Field::Kind::TableArray ? fmt::format("array of tables `[[{}.{}]]`", path, f.key)
+                                                               : fmt::format("table `[{}.{}]`", path, f.key);
         out += fmt::format("| `{}` | {} | {} | {} |\n", f.key, md_escape(type), md_escape(def), md_escape(f.doc));
     }
     for (const auto& f : s.fields) {
@@ -473,6 +519,8 @@ void reference_table(const Schema& s, const void* obj, const std::string& path, 
         } else if (f.kind == Field::Kind::TableArray) {
             auto def = f.make_default();
             reference_table(*f.sub, def.get(), sub, true, out);
+        } else if (f.kind == Field::Kind::Params) {
+            reference_params(f, sub, out);
         }
     }
 }
@@ -614,6 +662,10 @@ std::string config_reference_markdown() {
         "(`2`, `true`, `\"lru\"`, `[\"4K\", \"2M\"]`); a value that is not valid TOML is taken as a string.\n"
         "`vmlab config dump` prints the fully resolved configuration, every key included, in a form\n"
         "that `--config` reads back.\n\n"
+        "An implementation chosen by name (`machine.memory.allocator`, `machine.mmu.tlb[N].replacement`)\n"
+        "may declare parameters of its own; they are keys of the sub-table beside the name, e.g.\n"
+        "`[machine.memory.allocator_params]` or `--set 'machine.mmu.tlb[0].replacement_params.seed=7'`,\n"
+        "listed below per implementation. Omitted parameters take their defaults.\n\n"
         "Unknown keys, wrong types and out-of-range values are errors naming the key and its\n"
         "`file:line:column`, with the nearest valid key suggested.\n\n"
         "Sizes accept a byte count or a string with a binary suffix (`\"16G\"`, `\"512M\"`, `\"4KiB\"`);\n"

@@ -80,6 +80,29 @@ Status read_table_array(const Field& f, void* obj, const toml::node& n, const st
     return ok();
 }
 
+Status read_param(const Field& f, void* obj, const std::string& key, const toml::node& n) {
+    if (n.is_integer()) f.params(obj).set(key, n.as_integer()->get());
+    else if (n.is_boolean()) f.params(obj).set(key, n.as_boolean()->get());
+    else if (n.is_string()) f.params(obj).set(key, n.as_string()->get());
+    else return failf("expected an integer, a boolean or a string, not {}", node_type_name(n));
+    return ok();
+}
+
+Status read_params(const Field& f, void* obj, const toml::node& n, const std::string& path,
+                   const std::string& origin) {
+    const toml::table* t = n.as_table();
+    if (!t)
+        return fail(Error(fmt::format("'{}' must be a table, not {}", path, node_type_name(n)),
+                          location_of(n.source(), origin)));
+    for (const auto& [k, node] : *t) {
+        const std::string key(k.str());
+        if (auto st = read_param(f, obj, key, node); !st)
+            return fail(Error(fmt::format("'{}': {}", join_path(path, key), st.error().message),
+                              location_of(node.source(), origin)));
+    }
+    return ok();
+}
+
 Status read_table(const Schema& s, void* obj, const toml::table& t, const std::string& path,
                   const std::string& origin, const std::vector<std::string>& skip) {
     for (const auto& [k, node] : t) {
@@ -107,9 +130,43 @@ Status read_table(const Schema& s, void* obj, const toml::table& t, const std::s
             case Field::Kind::TableArray:
                 VMLAB_TRY(read_table_array(*f, obj, node, full, origin));
                 break;
+            case Field::Kind::Params:
+                VMLAB_TRY(read_params(*f, obj, node, full, origin));
+                break;
         }
     }
     return ok();
+}
+
+// Every parameter of the selected implementation (defaults filled in); parameters it does
+// not declare (a configuration that failed validation) as they were set.
+static void write_params(const Field& f, const void* obj, const std::string& path, std::string& out, bool docs) {
+    const ParamValues& given = f.cparams(obj);
+    const std::vector<ParamSpec>* specs = f.selected(obj);
+    std::vector<std::pair<std::string, std::string>> lines;  // (text, doc)
+    if (specs) {
+        auto resolved = resolve_params(*specs, given, "");
+        for (const auto& s : *specs) {
+            const ParamValue* v = resolved ? resolved->find(s.name) : given.find(s.name);
+            lines.emplace_back(s.name + " = " + param_value_text(s, v ? *v : s.def), s.description);
+        }
+    }
+    for (const auto& [name, v] : given.items()) {
+        if (specs && std::any_of(specs->begin(), specs->end(), [&](const ParamSpec& s) { return s.name == name; }))
+            continue;
+        ParamSpec plain;
+        lines.emplace_back(name + " = " + param_value_text(plain, v), "");
+    }
+    if (lines.empty()) return;
+    if (!out.empty() && out.back() == '\n' && (out.size() < 2 || out[out.size() - 2] != '\n')) out += "\n";
+    out += "[" + path + "]\n";
+    std::size_t width = 0;
+    for (const auto& l : lines) width = std::max(width, l.first.size());
+    for (const auto& [text, doc] : lines) {
+        out += text;
+        if (docs && !doc.empty()) out += std::string(width - text.size() + 2, ' ') + "# " + doc;
+        out += "\n";
+    }
 }
 
 void write_table(const Schema& s, const void* obj, const std::string& path, bool array_element,
@@ -137,6 +194,8 @@ void write_table(const Schema& s, const void* obj, const std::string& path, bool
         if (f.kind == Field::Kind::Table) {
             if (!out.empty() && out.back() == '\n' && (out.size() < 2 || out[out.size() - 2] != '\n')) out += "\n";
             write_table(*f.sub, f.ctable(obj), join_path(path, f.key), false, out, docs);
+        } else if (f.kind == Field::Kind::Params) {
+            write_params(f, obj, join_path(path, f.key), out, docs);
         } else if (f.kind == Field::Kind::TableArray) {
             for (std::size_t i = 0; i < f.size(obj); ++i) {
                 out += "\n";

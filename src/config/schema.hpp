@@ -16,6 +16,7 @@
 
 #include <toml++/toml.h>
 
+#include "vmlab/core/registry.hpp"
 #include "vmlab/core/result.hpp"
 #include "vmlab/core/types.hpp"
 
@@ -38,10 +39,27 @@ struct Codec {
 
 struct Schema;
 
+// The parameters of each implementation of one registry, for the reference: (name, specs)
+// of the entries that declare any.
+using ParamCatalog = std::vector<std::pair<std::string, std::vector<ParamSpec>>>;
+
+template <class Factory>
+ParamCatalog param_catalog(const Registry<Factory>& r) {
+    ParamCatalog out;
+    for (const auto& e : r.entries())
+        if (!e.params.empty()) out.emplace_back(e.name, e.params);
+    return out;
+}
+
 // One key of a table. Values are leaves; Table is a nested struct ([a.b]); TableArray is
 // a std::vector of structs ([[a.b]]), replaced as a whole when a document sets it.
+// Params is the sub-table of an implementation's own parameters ([a.b.allocator_params]),
+// beside the key that selects the implementation: a document sets single keys of it (merged
+// into what is there); their names, types and ranges are checked against the selected
+// implementation's specs when the configuration is validated, and dumps list every
+// parameter of the selected implementation, defaults included.
 struct Field {
-    enum class Kind { Value, Table, TableArray };
+    enum class Kind { Value, Table, TableArray, Params };
     Kind kind = Kind::Value;
     std::string key;
     std::string doc;
@@ -61,6 +79,12 @@ struct Field {
     std::function<void(void* obj)> clear;
     std::function<void*(void* obj)> append;                   // default element, returned
     std::function<std::shared_ptr<const void>()> make_default;  // a default element
+
+    // Params
+    std::function<ParamValues&(void* obj)> params;
+    std::function<const ParamValues&(const void* obj)> cparams;
+    std::function<const std::vector<ParamSpec>*(const void* obj)> selected;  // null: none selected
+    std::function<ParamCatalog()> catalog;
 };
 
 struct Schema {
@@ -102,6 +126,25 @@ struct Schema {
         return *this;
     }
 
+    // `selected` gives the specs of the implementation the struct selects (nullptr when its
+    // name is not registered); `catalog` every implementation's, for the reference.
+    template <class S>
+    Schema& params(ParamValues S::*member, std::string key,
+                   std::function<const std::vector<ParamSpec>*(const S&)> selected,
+                   std::function<ParamCatalog()> catalog, std::string doc) {
+        Field f;
+        f.kind = Field::Kind::Params;
+        f.key = std::move(key);
+        f.doc = std::move(doc);
+        f.type = "table";
+        f.params = [member](void* obj) -> ParamValues& { return static_cast<S*>(obj)->*member; };
+        f.cparams = [member](const void* obj) -> const ParamValues& { return static_cast<const S*>(obj)->*member; };
+        f.selected = [sel = std::move(selected)](const void* obj) { return sel(*static_cast<const S*>(obj)); };
+        f.catalog = std::move(catalog);
+        fields.push_back(std::move(f));
+        return *this;
+    }
+
     template <class S, class T>
     Schema& table_array(std::vector<T> S::*member, std::string key, const Schema& sub, std::string doc) {
         Field f;
@@ -132,6 +175,13 @@ Status read_table(const Schema& s, void* obj, const toml::table& t, const std::s
 // Reads a node that must be an array of tables (or an empty array) into a TableArray field.
 Status read_table_array(const Field& f, void* obj, const toml::node& n, const std::string& path,
                         const std::string& origin);
+
+// Reads a node that must be a table of parameter values into a Params field (each key set
+// as an integer, boolean or string; checked against the specs at validation).
+Status read_params(const Field& f, void* obj, const toml::node& n, const std::string& path,
+                   const std::string& origin);
+// Sets one parameter of a Params field from a node (--set a.b.allocator_params.KEY=VALUE).
+Status read_param(const Field& f, void* obj, const std::string& key, const toml::node& n);
 
 // Appends `obj` as TOML: `[path]` (or `[[path]]` when `array_element`), every value key
 // (with its doc as a trailing comment when `docs`), then nested tables and arrays of tables.

@@ -69,6 +69,11 @@ Status MachineConfig::validate() const {
         const std::string& m = st.error().message;
         return fail(Error(m.rfind("memory", 0) == 0 ? m : "memory." + m, st.error().where));
     }
+    if (const auto* alloc = frame_allocators().find(memory.allocator)) {
+        auto p = resolve_params(alloc->params, memory.allocator_params,
+                                fmt::format("frame allocator '{}'", memory.allocator));
+        if (!p) return fail(Error("memory.allocator_params." + p.error().message, p.error().where));
+    }
     if (cpus == 0 || cpus > kMaxCpus) return failf("cpus: {} is out of range (1..{})", cpus, kMaxCpus);
     VMLAB_TRY(mmu.validate());
     auto fmt = make_format(paging);

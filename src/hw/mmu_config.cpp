@@ -54,7 +54,10 @@ Status TlbConfig::validate() const {
     if (!policy)
         return fail("replacement: " +
                     unknown_name_message("TLB replacement policy", replacement, tlb_replacements().names()));
-    if (auto st = policy->make()->check(sets, w); !st) return prefixed("replacement: ", st.error());
+    auto params = resolve_params(policy->params, replacement_params,
+                                 fmt::format("TLB replacement policy '{}'", replacement));
+    if (!params) return prefixed("replacement_params.", params.error());
+    if (auto st = policy->make(*params)->check(sets, w); !st) return prefixed("replacement: ", st.error());
     if (hit_cycles > kMaxCycles) return failf("hit_cycles: {} is out of range (at most {})", hit_cycles, kMaxCycles);
     return ok();
 }

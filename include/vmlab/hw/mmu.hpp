@@ -83,6 +83,7 @@ struct TlbConfig {
     unsigned entries = 64;
     unsigned ways = 4;               // 0 = fully associative
     std::string replacement = "lru"; // registered TLB replacement policy
+    ParamValues replacement_params;  // the policy's own parameters ([...tlb.replacement_params]); unset = default
     std::uint32_t hit_cycles = 1;
     Status validate() const;
 };

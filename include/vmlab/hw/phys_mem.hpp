@@ -36,6 +36,7 @@ struct PhysMemConfig {
     PageSize frame = kPage4K;                      // base frame size
     std::vector<ZoneConfig> zones;                 // empty = one zone "Normal"
     std::string allocator = "buddy";               // registered frame allocator
+    ParamValues allocator_params;                  // its own parameters ([machine.memory.allocator_params])
     std::uint64_t reserved_bytes = 0;              // low memory never handed out (firmware, kernel image)
 
     Status validate() const;

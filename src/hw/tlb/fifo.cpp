@@ -15,7 +15,7 @@ public:
 };
 
 VMLAB_REGISTER(tlb_replacements(), "fifo", "first in, first out (per set)",
-               [] { return std::unique_ptr<TlbReplacement>(new Fifo); });
+               [](const ParamValues&) { return std::unique_ptr<TlbReplacement>(new Fifo); });
 
 }  // namespace
 }  // namespace vmlab

@@ -12,7 +12,7 @@ public:
 };
 
 VMLAB_REGISTER(tlb_replacements(), "lru", "least recently used (exact, per set)",
-               [] { return std::unique_ptr<TlbReplacement>(new Lru); });
+               [](const ParamValues&) { return std::unique_ptr<TlbReplacement>(new Lru); });
 
 }  // namespace
 }  // namespace vmlab

@@ -65,7 +65,9 @@ Tlb::Tlb(const TlbConfig& cfg, std::uint64_t seed, unsigned va_bits) : cfg_(cfg)
     }
     const auto* reg = tlb_replacements().find(cfg.replacement);
     VMLAB_ASSERT(reg != nullptr, "unregistered TLB replacement policy");
-    policy_ = reg->make();
+    auto params = resolve_params(reg->params, cfg.replacement_params, "the TLB replacement policy");
+    VMLAB_ASSERT(params.has_value(), "invalid TLB replacement parameters");
+    policy_ = reg->make(*params);
     VMLAB_ASSERT(policy_->check(sets_, ways_).has_value(), "replacement policy rejects this geometry");
     action_ = policy_->hit_action();
 

@@ -24,7 +24,7 @@ public:
 };
 
 VMLAB_REGISTER(tlb_replacements(), "tree-plru", "tree pseudo-LRU (ways-1 bits per set)",
-               [] { return std::unique_ptr<TlbReplacement>(new TreePlru); });
+               [](const ParamValues&) { return std::unique_ptr<TlbReplacement>(new TreePlru); });
 
 }  // namespace
 }  // namespace vmlab

@@ -12,6 +12,10 @@
 //
 //   order_[pfn] = k + 1  at the first frame of a free block of order k, else 0
 //   next_/prev_[pfn]     = frame number + 1 of the neighbours in that block's list (0 = none)
+//
+// Parameter `max_order`: the largest block order. 0 (the default) = automatic: the larger
+// of the order of 1 GiB in frames and log2 of the frame count, so that every page size up
+// to 1 GiB can be allocated. A smaller value caps blocks (and so the largest allocation).
 #include <algorithm>
 #include <bit>
 
@@ -22,12 +26,12 @@ namespace {
 
 class BuddyAllocator final : public FrameAllocator {
 public:
-    explicit BuddyAllocator(PhysMem& mem) : mem_(mem) {
+    BuddyAllocator(PhysMem& mem, unsigned max_order) : mem_(mem) {
         const std::uint64_t n = mem.frame_count();
         const unsigned fshift = mem.frame_size().shift;
         const unsigned order_1g = fshift <= 30 ? 30 - fshift : 0;
         const unsigned order_mem = static_cast<unsigned>(std::bit_width(n) - 1);
-        max_order_ = std::max(order_1g, order_mem);
+        max_order_ = max_order != 0 ? max_order : std::max(order_1g, order_mem);
 
         order_ = ZeroedArray<std::uint8_t>(n);
         next_ = ZeroedArray<std::uint64_t>(n);
@@ -183,8 +187,23 @@ private:
     FrameAllocStats stats_;
 };
 
+const std::vector<ParamSpec>& buddy_params() {
+    static const std::vector<ParamSpec> p = {
+        ParamSpec::integer("max_order", 0, 0, 62,
+                           "largest block order (2^max_order frames); 0 = automatic: enough for 1 GiB pages and for "
+                           "the whole memory"),
+    };
+    return p;
+}
+
+std::unique_ptr<FrameAllocator> make_buddy(PhysMem& mem) {
+    auto p = resolve_params(buddy_params(), mem.config().allocator_params, "frame allocator 'buddy'");
+    VMLAB_ASSERT(p.has_value(), "invalid buddy parameters (PhysMemConfig not validated)");
+    return std::make_unique<BuddyAllocator>(mem, static_cast<unsigned>(p->get_int("max_order")));
+}
+
 VMLAB_REGISTER(frame_allocators(), "buddy", "binary buddy allocator with zones (Linux-style free lists per order)",
-               [](PhysMem& mem) -> std::unique_ptr<FrameAllocator> { return std::make_unique<BuddyAllocator>(mem); });
+               make_buddy, buddy_params());
 
 }  // namespace
 }  // namespace vmlab

@@ -450,5 +450,76 @@ TEST(ConfigReference, EveryKeyOfTheDumpIsDocumented) {
     }
 }
 
+// Per-implementation parameters: a sub-table beside the key that selects the
+// implementation, checked against what the selected implementation declares.
+TEST(ConfigParams, DefaultsAreFilledAndDumped) {
+    Config c = load_ok("");
+    EXPECT_TRUE(c.machine.memory.allocator_params.empty());  // nothing set
+    const std::string dump = dump_toml(c);
+    EXPECT_NE(dump.find("[machine.memory.allocator_params]\nmax_order = 0"), std::string::npos) << dump;
+}
+
+TEST(ConfigParams, FileSetsTheSelectedImplementationsKeys) {
+    Config c = load_ok("[machine.memory.allocator_params]\nmax_order = 12\n");
+    ASSERT_NE(c.machine.memory.allocator_params.find("max_order"), nullptr);
+    EXPECT_EQ(std::get<std::int64_t>(*c.machine.memory.allocator_params.find("max_order")), 12);
+    Config t = load_ok("[[machine.mmu.tlb]]\nname = \"L1\"\nentries = 8\nways = 2\nreplacement = \"random\"\n"
+                       "[machine.mmu.tlb.replacement_params]\nseed = 77\n");
+    ASSERT_EQ(t.machine.mmu.tlbs.size(), 1u);
+    EXPECT_EQ(std::get<std::int64_t>(*t.machine.mmu.tlbs[0].replacement_params.find("seed")), 77);
+    // The dump reads back to the same configuration.
+    auto again = load_config_string(dump_toml(t), "dump.toml");
+    ASSERT_TRUE(again.has_value()) << again.error().str();
+    EXPECT_EQ(again->machine.mmu.tlbs[0].replacement_params, t.machine.mmu.tlbs[0].replacement_params);
+}
+
+TEST(ConfigParams, UnknownKeySuggestsTheNearestAndNamesTheValidOnes) {
+    Error e = load_err("[machine.memory.allocator_params]\nmax_ordr = 3\n");
+    EXPECT_EQ(e.message,
+              "machine.memory.allocator_params.max_ordr: unknown parameter of frame allocator 'buddy'; did you mean "
+              "'max_order'? (valid parameters: max_order)");
+    EXPECT_EQ(e.where.line, 2u);
+    ConfigRequest req;  // the default preset's first TLB uses lru
+    req.overrides = {"machine.mmu.tlb[0].replacement_params.seed=1"};
+    auto none = resolve_config(req);
+    ASSERT_FALSE(none.has_value());
+    EXPECT_EQ(none.error().message,
+              "machine.mmu.tlb[0].replacement_params.seed: unknown parameter; TLB replacement policy 'lru' takes no "
+              "parameters");
+}
+
+TEST(ConfigParams, TypeAndRangeAreChecked) {
+    Error range = load_err("[machine.memory.allocator_params]\nmax_order = 99\n");
+    EXPECT_EQ(range.message, "machine.memory.allocator_params.max_order: 99 is out of range (0..62)");
+    EXPECT_EQ(range.where.line, 2u);
+    Error type = load_err("[machine.memory.allocator_params]\nmax_order = \"big\"\n");
+    EXPECT_EQ(type.message, "machine.memory.allocator_params.max_order: expected an integer, not a string");
+    Error value = load_err("[machine.memory.allocator_params]\nmax_order = 1.5\n");
+    EXPECT_NE(value.message.find("expected an integer, a boolean or a string"), std::string::npos) << value.message;
+}
+
+TEST(ConfigParams, OverridesSetOneParameter) {
+    ConfigRequest req;
+    req.overrides = {"machine.mmu.tlb[0].replacement=random", "machine.mmu.tlb[0].replacement_params.seed=5",
+                     "machine.memory.allocator_params.max_order=20"};
+    auto c = resolve_config(req);
+    ASSERT_TRUE(c.has_value()) << c.error().str();
+    EXPECT_EQ(std::get<std::int64_t>(*c->machine.mmu.tlbs[0].replacement_params.find("seed")), 5);
+    EXPECT_EQ(std::get<std::int64_t>(*c->machine.memory.allocator_params.find("max_order")), 20);
+    req.overrides = {"machine.memory.allocator_params.max_ordr=20"};
+    auto bad = resolve_config(req);
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().where.file, "--set");
+    EXPECT_NE(bad.error().message.find("did you mean 'max_order'?"), std::string::npos) << bad.error().message;
+}
+
+TEST(ConfigReference, ListsEveryImplementationsParameters) {
+    const std::string ref = config_reference_markdown();
+    EXPECT_NE(ref.find("### `[machine.memory.allocator_params]`"), std::string::npos);
+    EXPECT_NE(ref.find("### `[machine.mmu.tlb.replacement_params]`"), std::string::npos);
+    EXPECT_NE(ref.find("| `buddy` | `max_order` | integer 0..62 | `0` |"), std::string::npos);
+    EXPECT_NE(ref.find("| `random` | `seed` |"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vmlab

@@ -212,6 +212,29 @@ TEST(Tlb, RandomVictimsFollowTheSeededGenerator) {
     }
 }
 
+TEST(Tlb, RandomSeedParameterOverridesTheStructuresSeed) {
+    // With replacement_params.seed = S, victims follow Rng(S) whatever the structure's seed.
+    for (std::uint64_t structure_seed : {1u, 99u}) {
+        TlbConfig c = cfg(4, 0, "random");
+        c.replacement_params.set("seed", std::int64_t{777});
+        ASSERT_TRUE(c.validate().has_value());
+        Tlb t(c, structure_seed);
+        run(t, {100, 101, 102, 103});
+        Rng ref(777);
+        for (std::uint64_t v = 0; v < 50; ++v)
+            EXPECT_EQ(unsigned(t.insert(page(1000 + v), 0, pay(0))), static_cast<unsigned>(ref.below(4))) << v;
+    }
+    TlbConfig bad = cfg(4, 0, "random");
+    bad.replacement_params.set("sed", std::int64_t{1});
+    auto st = bad.validate();
+    ASSERT_FALSE(st.has_value());
+    EXPECT_EQ(st.error().message.rfind("replacement_params.sed: unknown parameter of TLB replacement policy 'random'; "
+                                       "did you mean 'seed'?",
+                                       0),
+              0u)
+        << st.error().message;
+}
+
 TEST(Tlb, RandomIsDeterministicPerSeedAndSpreads) {
     auto victims = [](std::uint64_t seed) {
         Tlb t(cfg(8, 0, "random"), seed);
