@@ -348,40 +348,22 @@ public:
     // else goes to the out-of-line general path. Both give exactly the same results,
     // statistics and TLB state as translate_traced.
     [[gnu::always_inline]] Translation translate(VirtAddr va, AccessKind access, Privilege priv) {
-        detail::MmuFastProbe& p = *first_[static_cast<unsigned>(access)];
-        const std::uint32_t need =
-            detail::MmuFastProbe::kNeed[static_cast<unsigned>(priv) * 3 + static_cast<unsigned>(access)];
-        const std::uint64_t v = va.value;
-        int why = kGeneral;
-        if (__builtin_expect(((v + p.canon_add) & p.hi_mask) == 0, 1)) {  // representable
-            const std::uint64_t vpn = (v & p.va_mask) >> p.shift;
-            unsigned e = p.memo_e;
-            if (vpn != p.memo_vpn) {
-                e = p.probe(vpn);
-                if (__builtin_expect(e >= detail::MmuFastProbe::kOtherAsid, 0)) {
-                    why = e == detail::MmuFastProbe::kNoWay ? kOtherSizes : kGeneral;
-                    return translate_general(va, access, priv, why);
-                }
-                p.memo_vpn = vpn;
-                p.memo_e = e;
-            }
-            if (__builtin_expect((p.word(e) & need) == need, 1)) {  // usable
-                ++p.hits;  // translations, lookups, TLB hits and cycles are derived in stats()
-                if (p.action == 1) {
-                    // LRU (TlbReplState::stamp_entry; an entry is only hit after a fill
-                    // stamped it, so the clock is not 0 here).
-                    if (p.stamp[e] != *p.clock) p.stamp[e] = ++*p.clock;
-                } else if (p.action != 0) {
-                    touch_other(p, e);
-                }
-                Translation t;
-                t.pa = PhysAddr{p.base(e) | (v & p.offset_mask)};
-                t.size = p.size;
-                t.cycles = p.cycles;
-                return t;
-            }
-        }
-        return translate_general(va, access, priv, why);
+        return first_level(
+            va, access, priv, [](const Translation& t) { return t; },
+            [&](int why) { return translate_general(va, access, priv, why); });
+    }
+    // translate()'s inline first-level hit alone, for callers with a slow path of their own
+    // (Kernel::access_batch). True: `t` is what translate() returns, with the same effects.
+    // False: nothing observable changed, and translate() gives the result (a miss, a walk,
+    // a fault) as if this call had not been made.
+    [[gnu::always_inline]] bool translate_hit(VirtAddr va, AccessKind access, Privilege priv, Translation& t) {
+        return first_level(
+            va, access, priv,
+            [&](const Translation& hit) {
+                t = hit;
+                return true;
+            },
+            [](int) { return false; });
     }
     // Same, recording every step into `trace`.
     Translation translate_traced(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace& trace);
@@ -430,6 +412,46 @@ public:
 
 private:
     static constexpr int kOtherSizes = 1, kGeneral = 2;  // MmuImpl::Fast values
+    // The inline part of translate(): on a hit through the path's first probe, returns
+    // hit(translation); otherwise miss(why), why = the hint for translate_general.
+    template <class Hit, class Miss>
+    [[gnu::always_inline]] auto first_level(VirtAddr va, AccessKind access, Privilege priv, Hit&& hit, Miss&& miss)
+        -> decltype(miss(0)) {
+        detail::MmuFastProbe& p = *first_[static_cast<unsigned>(access)];
+        const std::uint32_t need =
+            detail::MmuFastProbe::kNeed[static_cast<unsigned>(priv) * 3 + static_cast<unsigned>(access)];
+        const std::uint64_t v = va.value;
+        int why = kGeneral;
+        if (__builtin_expect(((v + p.canon_add) & p.hi_mask) == 0, 1)) {  // representable
+            const std::uint64_t vpn = (v & p.va_mask) >> p.shift;
+            unsigned e = p.memo_e;
+            if (vpn != p.memo_vpn) {
+                e = p.probe(vpn);
+                if (__builtin_expect(e >= detail::MmuFastProbe::kOtherAsid, 0)) {
+                    why = e == detail::MmuFastProbe::kNoWay ? kOtherSizes : kGeneral;
+                    return miss(why);
+                }
+                p.memo_vpn = vpn;
+                p.memo_e = e;
+            }
+            if (__builtin_expect((p.word(e) & need) == need, 1)) {  // usable
+                ++p.hits;  // translations, lookups, TLB hits and cycles are derived in stats()
+                if (p.action == 1) {
+                    // LRU (TlbReplState::stamp_entry; an entry is only hit after a fill
+                    // stamped it, so the clock is not 0 here).
+                    if (p.stamp[e] != *p.clock) p.stamp[e] = ++*p.clock;
+                } else if (p.action != 0) {
+                    touch_other(p, e);
+                }
+                Translation t;
+                t.pa = PhysAddr{p.base(e) | (v & p.offset_mask)};
+                t.size = p.size;
+                t.cycles = p.cycles;
+                return hit(t);
+            }
+        }
+        return miss(why);
+    }
     // Everything the inline hit path declined: OtherSizes = the first probe holds no entry
     // for the VA, General = anything else (see MmuImpl::general).
     [[gnu::noinline]] Translation translate_general(VirtAddr va, AccessKind access, Privilege priv, int why);

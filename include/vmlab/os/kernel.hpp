@@ -15,6 +15,7 @@
 // Kernel and the run's random generator.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -47,6 +48,25 @@ struct AccessOutcome {
     bool killed = false;        // the signal's default action terminated the process
     std::uint32_t faults = 0;   // page faults handled during the access
     std::uint64_t cycles = 0;   // translation + fault + shootdown cycles charged
+};
+
+// One access of a batch: access(tid, va, kind, size) without data.
+struct MemAccess {
+    Tid tid = 0;
+    VirtAddr va{};
+    AccessKind kind = AccessKind::Read;
+    std::uint32_t size = 0;
+};
+
+// What a batch did. It stops at the first access that does not complete (a signal, or a
+// thread that does not exist); the accesses after it are not made.
+struct BatchOutcome {
+    std::size_t completed = 0;   // accesses that completed: the batch's first `completed`
+    std::uint64_t faults = 0;    // page faults handled, by every access made (the stopping one too)
+    std::uint64_t cycles = 0;    // cycles charged to every access made (the stopping one too)
+    bool stopped = false;        // an access did not complete; the batch ended there
+    std::size_t index = 0;       // stopped: its index (== completed)
+    AccessOutcome outcome;       // stopped: its outcome, as access() returns it
 };
 
 struct SpawnOptions {
@@ -98,6 +118,11 @@ public:
     // after which the CPU switches to the next runnable thread of its run queue.
     AccessOutcome access_on_cpu(unsigned cpu, VirtAddr va, AccessKind kind, std::uint64_t size,
                                 void* data = nullptr);
+    // The accesses of `batch` in order, each exactly as access(tid, va, kind, size) would
+    // make it (page splitting, switch-in, faults, signals, every statistic), stopping after
+    // the first that does not complete. First-level TLB hits within one page take the
+    // MMU's inline path with the thread resolved once per run of equal tids.
+    BatchOutcome access_batch(std::span<const MemAccess> batch);
 
     // ---- processes and threads ---------------------------------------------------------
     SysResult<Pid> spawn(const SpawnOptions& opt = {});
