@@ -82,12 +82,15 @@ std::string bytes_text(std::int64_t v) {
     if (v <= 0) return fmt::format("{}", v);
     const auto u = static_cast<std::uint64_t>(v);
     for (int i = 0; i < 4; ++i)
-        if ((u & ((std::uint64_t{1} << shift[i]) - 1)) == 0) return quote(fmt::format("{}{}", u >> shift[i], suffix[i]));
+        if ((u & ((std::uint64_t{1} << shift[i]) - 1)) == 0)
+            return quote(fmt::format("{}{}", u >> shift[i], suffix[i]));
     return fmt::format("{}", v);
 }
 
 std::string range_text(std::int64_t lo, std::int64_t hi, bool bytes) {
-    auto num = [bytes](std::int64_t v) { return bytes && v > 0 ? format_bytes(static_cast<std::uint64_t>(v)) : fmt::format("{}", v); };
+    auto num = [bytes](std::int64_t v) {
+        return bytes && v > 0 ? format_bytes(static_cast<std::uint64_t>(v)) : fmt::format("{}", v);
+    };
     if (lo == kI64Min && hi == kI64Max) return "";
     if (hi == kI64Max) return fmt::format(">= {}", num(lo));
     if (lo == kI64Min) return fmt::format("<= {}", num(hi));
@@ -124,7 +127,8 @@ std::string ParamSpec::type_text() const {
 }
 
 std::string param_value_text(const ParamSpec& spec, const ParamValue& v) {
-    if (const auto* i = std::get_if<std::int64_t>(&v)) return spec.type == ParamType::Bytes ? bytes_text(*i) : fmt::format("{}", *i);
+    if (const auto* i = std::get_if<std::int64_t>(&v))
+        return spec.type == ParamType::Bytes ? bytes_text(*i) : fmt::format("{}", *i);
     if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
     return quote(std::get<std::string>(v));
 }

@@ -33,7 +33,9 @@ void expect_consistent(const FrameAllocator& a) {
         if (f.free_blocks_per_order[k]) largest = k;
     }
     EXPECT_EQ(sum, f.free_frames);
-    if (f.free_frames) EXPECT_EQ(f.largest_free_order, largest);
+    if (f.free_frames) {
+        EXPECT_EQ(f.largest_free_order, largest);
+    }
     for (double u : f.unusable_index) {
         EXPECT_GE(u, 0.0);
         EXPECT_LE(u, 1.0);

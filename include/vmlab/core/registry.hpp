@@ -171,7 +171,7 @@ public:
     const std::string& kind() const { return kind_; }
 
     RegistryListing listing() const {
-        RegistryListing l{kind_, description_, {}};
+        RegistryListing l{kind_, description_, {}, {}};
         for (const auto& e : entries_) {
             l.entries.emplace_back(e.name, e.description);
             if (!e.params.empty()) l.params[e.name] = e.params;

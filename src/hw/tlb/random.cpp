@@ -30,7 +30,8 @@ private:
 
 VMLAB_REGISTER(tlb_replacements(), "random", "uniformly random way (seeded from the run's seed)",
                [](const ParamValues& p) {
-                   return std::unique_ptr<TlbReplacement>(new RandomRepl(static_cast<std::uint64_t>(p.get_int("seed"))));
+                   const auto seed = static_cast<std::uint64_t>(p.get_int("seed"));
+                   return std::unique_ptr<TlbReplacement>(new RandomRepl(seed));
                },
                {ParamSpec::integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max(),
                                    "seed of this policy's own generator; 0 = derived from machine.mmu.seed")});
