@@ -17,7 +17,7 @@
 #include "vmlab/hw/phys_mem.hpp"
 #include "vmlab/os/kernel.hpp"
 #include "vmlab/core/zeroed_array.hpp"
-#include "os/mm/rmap.hpp"
+#include "os/frame_table.hpp"
 #include "os/mm/vma_struct.hpp"
 #include "os/mm/vma_tree.hpp"
 
@@ -111,14 +111,6 @@ struct Cpu {
     std::uint64_t ticks = 0;  // accesses in the current quantum
 };
 
-// Kernel-private per-frame bits (PhysMem's flags hold the hardware-visible ones).
-enum KFlag : std::uint8_t {
-    kKAnonExclusive = 1u << 0,  // PageAnonExclusive: this anon page has one owner
-    kKLazyFree = 1u << 1,       // MADV_FREE'd and clean
-    kKShmem = 1u << 2,          // belongs to a shmem object
-    kKDiverged = 1u << 3,       // file page changed in the simulation, not written to the host
-};
-
 enum class FaultStatus : std::uint8_t { Done, SegvMap, SegvAcc, SegvKernel, Bus, Oom };
 struct FaultResult {
     FaultStatus status = FaultStatus::Done;
@@ -142,6 +134,7 @@ public:
     const PagingFormat& fmt_;
     KernelConfig cfg_;
     Rng& rng_;
+    FrameTable frames_;              // per-frame kernel state, the rmap, the zero page
     PageSize page_{};
     std::uint64_t ps_ = 4096;        // page bytes
     std::uint64_t task_size_ = 0;
@@ -150,7 +143,6 @@ public:
     std::uint64_t read_around_pages_ = 32;
     std::uint64_t ptrs_per_pte_ = 512;
     CostConfig cost_;
-    Pfn zero_pfn_{};
     unsigned max_asid_ = 4095;
 
     KernelStats stats_;
@@ -162,8 +154,6 @@ public:
     std::uint64_t next_mm_id_ = 1, next_anon_vma_ = 1, next_inode_id_ = 1;
     std::vector<std::uint16_t> free_asids_;
     std::map<std::string, std::shared_ptr<Inode>> files_;  // host and simulated files by path
-    Rmap rmap_;
-    ZeroedArray<std::uint8_t> kflags_;
     bool tearing_down_ = false;
     std::uint64_t charge_ = 0;  // shootdown cycles charged during the current access
     bool uncounted_ = false;    // faults taken by the kernel itself (exec's argument pages)
@@ -179,25 +169,23 @@ public:
     // The caller's thread and process, switched in on its CPU (a syscall runs there).
     Thread* enter(Tid tid);
 
-    // frames
-    std::optional<Pfn> alloc_frame();
-    void get_page(Pfn p) { ++mem_.refcount(p); }
-    void put_page(Pfn p);
-    void free_frame(Pfn p);
-    bool is_zero(Pfn p) const { return p == zero_pfn_; }
-
     // page-table entries
     LeafAttrs pte_attrs(const Vma& v, bool writable, bool dirty, bool young) const;
     enum class RssKind : std::uint8_t { Anon, File, Shmem };
     RssKind rss_kind(Pfn p) const;
     void rss_add(Mm& mm, RssKind k, std::int64_t n);
-    // Maps a frame (not the zero page) at va, taking a reference; false when a page-table
-    // page could not be allocated. Replaces nothing: the caller unmapped any old entry.
-    bool map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, bool writable, bool dirty, bool young);
+    // Maps the block headed by p (not the zero page) with one leaf of `size` (the block's
+    // bytes) at va, taking a reference and counting size's bytes in RSS; false when a
+    // page-table page could not be allocated. Replaces nothing: the caller unmapped any
+    // old entry.
+    bool map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, PageSize size, bool writable, bool dirty,
+                  bool young);
     bool map_zero_page(Mm& mm, const Vma& v, VirtAddr va);
-    // Drops the mapping of a present PTE's frame (rmap, mapcount, rss, reference).
+    // Drops the mapping of a present leaf's block (rmap, mapcount, rss by the leaf's size,
+    // reference).
     void drop_mapping(Mm& mm, const Vma& v, VirtAddr va, const PteView& pte, Writeback* wb);
-    // Unmaps every page in [s, e) of a VMA.
+    // Unmaps every leaf in [s, e) of a VMA, whatever its size; a huge leaf must lie wholly
+    // inside the range.
     std::uint64_t zap_range(Mm& mm, const Vma& v, VirtAddr s, VirtAddr e, Writeback* wb);  // PTEs cleared
     void write_back(Writeback& wb);
 

@@ -15,8 +15,7 @@ KernelImpl::KernelImpl(Machine& machine, const KernelConfig& cfg, Rng& rng)
       fmt_(machine.format()),
       cfg_(cfg),
       rng_(rng),
-      rmap_(machine.mem().frame_count()),
-      kflags_(machine.mem().frame_count()) {
+      frames_(machine.mem()) {
     page_ = mem_.frame_size();
     ps_ = page_.bytes();
     const PagingGeometry& geo = fmt_.geometry();
@@ -32,11 +31,6 @@ KernelImpl::KernelImpl(Machine& machine, const KernelConfig& cfg, Rng& rng)
     cpus_.resize(machine.cpu_count());
     next_pid_ = cfg_.first_pid;
     for (unsigned a = max_asid_; a >= 1; --a) free_asids_.push_back(static_cast<std::uint16_t>(a));
-    auto z = alloc_frame();
-    VMLAB_ASSERT(z.has_value(), "no frame for the zero page");
-    zero_pfn_ = *z;
-    mem_.set_flag(zero_pfn_, kFrameZeroPage);
-    mem_.refcount(zero_pfn_) = 1;
 }
 
 KernelImpl::~KernelImpl() {
@@ -44,9 +38,6 @@ KernelImpl::~KernelImpl() {
     for (auto& [pid, p] : procs_) do_exit(*p, 0, 0, nullptr);
     procs_.clear();
     files_.clear();
-    mem_.clear_flag(zero_pfn_, kFrameZeroPage);
-    mem_.refcount(zero_pfn_) = 0;
-    free_frame(zero_pfn_);
 }
 
 }  // namespace vmlab::os
@@ -213,16 +204,16 @@ std::optional<Kernel::PageInfo> Kernel::page(Pid pid, VirtAddr va) const {
     const PteView pte = p->mm->pt->query(va);
     PageInfo i;
     if (!pte.present) return i;
-    const PhysMem& mem = impl_->mem_;
+    const os::FrameTable& frames = impl_->frames_;
     i.present = true;
     i.writable = pte.attrs.prot.write;
     i.dirty = pte.attrs.dirty;
     i.accessed = pte.attrs.accessed;
-    i.pfn = pte.base.pfn(mem.frame_size());
-    i.zero_page = impl_->is_zero(i.pfn);
-    i.mapcount = mem.mapcount(i.pfn);
-    i.refcount = mem.refcount(i.pfn);
-    i.anon = mem.has_flag(i.pfn, kFrameAnon);
+    i.pfn = pte.base.pfn(impl_->page_);
+    i.zero_page = frames.is_zero(i.pfn);
+    i.mapcount = frames.mapcount(i.pfn);
+    i.refcount = frames.refcount(i.pfn);
+    i.anon = frames.test(i.pfn, os::kPgAnon);
     return i;
 }
 
@@ -232,6 +223,8 @@ const KernelStats& Kernel::stats() const {
     for (const auto& [pid, p] : k.procs_)
         if (p->mm) tables += p->mm->pt->stats().table_frames;
     k.stats_.page_table_pages = tables;
+    k.stats_.anon_pages = k.frames_.anon_pages();
+    k.stats_.shmem_pages = k.frames_.shmem_pages();
     return k.stats_;
 }
 

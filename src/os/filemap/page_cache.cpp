@@ -78,22 +78,21 @@ std::optional<Pfn> KernelImpl::cache_get(Inode& ino, std::uint64_t index, bool* 
         return std::nullopt;
     }
     auto fill = [&](std::uint64_t i) -> std::optional<Pfn> {
-        auto f = alloc_frame();
+        auto f = frames_.alloc();
         if (!f) {
             *st = FaultStatus::Oom;
             return std::nullopt;
         }
-        mem_.set_flag(*f, kFrameFile);
+        frames_.set(*f, kPgFile);
         if (ino.is_shmem()) {
-            kflags_[f->value] |= kKShmem;
-            ++stats_.shmem_pages;
+            frames_.set_shmem(*f);
         }
         if (!read_host_page(ino, i, *f)) {
-            free_frame(*f);
+            frames_.free(*f);
             *st = FaultStatus::Bus;
             return std::nullopt;
         }
-        mem_.refcount(*f) = 1;  // the page cache's reference
+        frames_.get(*f);  // the page cache's reference
         ino.pages[i] = f->value;
         ++ino.cached;
         ++stats_.page_cache_pages;
@@ -126,16 +125,16 @@ std::optional<Pfn> KernelImpl::cache_get(Inode& ino, std::uint64_t index, bool* 
 
 void KernelImpl::cache_remove(Inode& ino, std::uint64_t index) {
     const Pfn f{ino.pages[index]};
-    VMLAB_ASSERT(mem_.mapcount(f) == 0, "removing a mapped page from the page cache");
+    VMLAB_ASSERT(frames_.mapcount(f) == 0, "removing a mapped page from the page cache");
     ino.pages[index] = kNoPfn;
     --ino.cached;
     --stats_.page_cache_pages;
-    put_page(f);
+    frames_.put(f);
 }
 
 void KernelImpl::page_mkclean(Pfn p) {
     // Write-protect and clean every PTE mapping the page, so the next write faults again.
-    for (auto [mm, va] : rmap_.list(p)) {
+    for (auto [mm, va] : frames_.rmap().list(p)) {
         const PteView pte = mm->pt->query(va);
         if (!pte.present) continue;
         if (!pte.attrs.prot.write && !pte.attrs.dirty) continue;
@@ -152,8 +151,8 @@ void KernelImpl::writeback_page(Inode& ino, std::uint64_t index) {
     auto f = cache_find(ino, index);
     if (!f) return;
     // Dirty state may still sit in PTEs of shared mappings (hardware D bits).
-    bool dirty = mem_.has_flag(*f, kFrameDirty);
-    rmap_.for_each(*f, [&](Mm* mm, VirtAddr va) {
+    bool dirty = frames_.test(*f, kPgDirty);
+    frames_.rmap().for_each(*f, [&](Mm* mm, VirtAddr va) {
         const PteView pte = mm->pt->query(va);
         if (pte.present && pte.attrs.dirty) {
             Vma* v = mm->vmas.lookup(va);
@@ -178,10 +177,10 @@ void KernelImpl::writeback_page(Inode& ino, std::uint64_t index) {
                 }
             }
         } else {
-            kflags_[f->value] |= kKDiverged;
+            frames_.set(*f, kPgDiverged);
         }
     }
-    mem_.clear_flag(*f, kFrameDirty);
+    frames_.clear(*f, kPgDirty);
     ++stats_.writeback_pages;
 }
 
@@ -260,8 +259,8 @@ std::uint64_t KernelImpl::drop_caches() {
         for (std::uint64_t i = 0; i < ino->pages.size(); ++i) {
             if (ino->pages[i] == kNoPfn) continue;
             const Pfn f{ino->pages[i]};
-            if (mem_.mapcount(f) || mem_.refcount(f) != 1 || mem_.has_flag(f, kFrameDirty) ||
-                (kflags_[f.value] & kKDiverged))
+            if (frames_.mapcount(f) || frames_.refcount(f) != 1 || frames_.test(f, kPgDirty) ||
+                frames_.test(f, kPgDiverged))
                 continue;
             cache_remove(*ino, i);
             ++dropped;
@@ -393,7 +392,7 @@ SysResult<std::uint64_t> Kernel::pread(Tid caller, int fd, std::span<std::uint8_
         auto f = k.cache_get(ino, pos >> k.page_.shift, nullptr, 0, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
         k.mem_.read(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
-        k.mem_.set_flag(*f, kFrameReferenced);  // mark_page_accessed
+        k.frames_.set(*f, kPgReferenced);  // mark_page_accessed
         done += chunk;
     }
     return n;
@@ -426,8 +425,8 @@ SysResult<std::uint64_t> Kernel::pwrite(Tid caller, int fd, std::span<const std:
         auto f = k.cache_get(ino, pos >> k.page_.shift, nullptr, 0, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
         k.mem_.write(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
-        k.mem_.set_flag(*f, kFrameDirty);
-        k.mem_.set_flag(*f, kFrameReferenced);
+        k.frames_.set(*f, kPgDirty);
+        k.frames_.set(*f, kPgReferenced);
         done += chunk;
     }
     return static_cast<std::uint64_t>(buf.size());
@@ -486,7 +485,7 @@ SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_
             if (end < ino.size && ((i + 1) << k.page_.shift) > end) break;
             k.writeback_page(ino, i);
             const Pfn f{ino.pages[i]};
-            if (k.mem_.mapcount(f) || k.mem_.refcount(f) != 1 || (k.kflags_[f.value] & kKDiverged)) continue;
+            if (k.frames_.mapcount(f) || k.frames_.refcount(f) != 1 || k.frames_.test(f, kPgDiverged)) continue;
             k.cache_remove(ino, i);
         }
     }

@@ -67,7 +67,7 @@ SysResult<Pid> Kernel::fork(Tid caller) {
             if (pte.present) leaves.emplace_back(va, pte);
         });
         for (auto& [va, pte] : leaves) {
-            const Pfn f = pte.base.pfn(k.mem_.frame_size());
+            const Pfn f = pte.base.pfn(k.page_);
             LeafAttrs a = pte.attrs;
             if (is_cow_mapping(v.flags) && a.prot.write) {
                 a.prot.write = false;
@@ -77,16 +77,15 @@ SysResult<Pid> Kernel::fork(Tid caller) {
             LeafAttrs ca = a;
             if (v.flags & vm::kShared) ca.dirty = false;
             ca.accessed = false;
-            if (!cm.pt->map(va, pte.base, k.page_, ca)) {
+            if (!cm.pt->map(va, pte.base, pte.size, ca)) {
                 failed = true;
                 return;
             }
-            if (k.is_zero(f)) continue;
-            if (k.mem_.has_flag(f, kFrameAnon)) k.kflags_[f.value] &= static_cast<std::uint8_t>(~kKAnonExclusive);
-            k.get_page(f);
-            ++k.mem_.mapcount(f);
-            k.rmap_.add(f, &cm, va);
-            k.rss_add(cm, k.rss_kind(f), 1);
+            if (k.frames_.is_zero(f)) continue;
+            if (k.frames_.test(f, kPgAnon)) k.frames_.clear(f, kPgAnonExclusive);
+            k.frames_.get(f);
+            k.frames_.add_mapping(f, &cm, va, pte.size);
+            k.rss_add(cm, k.rss_kind(f), static_cast<std::int64_t>(k.pages(pte.size.bytes())));
         }
     });
     if (wrprotected) k.flush_mm(pm, t);

@@ -98,10 +98,10 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             });
             std::uint64_t changed = 0;
             for (auto& [va, pte] : leaves) {
-                const Pfn f = pte.base.pfn(k.mem_.frame_size());
-                if (k.is_zero(f) || !k.mem_.has_flag(f, kFrameAnon) || k.mem_.mapcount(f) != 1) continue;
-                k.mem_.clear_flag(f, kFrameDirty);
-                k.kflags_[f.value] |= kKLazyFree;
+                const Pfn f = pte.base.pfn(k.page_);
+                if (k.frames_.is_zero(f) || !k.frames_.test(f, kPgAnon) || k.frames_.mapcount(f) != 1) continue;
+                k.frames_.clear(f, kPgDirty);
+                k.frames_.set(f, kPgLazyFree);
                 LeafAttrs a = pte.attrs;
                 a.dirty = false;
                 a.accessed = false;
@@ -124,7 +124,7 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             for (std::uint64_t i = first; i < last; ++i) {
                 auto f = k.cache_find(ino, i);
                 if (!f) continue;
-                for (auto [omm, va] : k.rmap_.list(*f)) {
+                for (auto [omm, va] : k.frames_.rmap().list(*f)) {
                     Vma* ov = omm->vmas.lookup(va);
                     VMLAB_ASSERT(ov, "rmap names an unmapped address");
                     if (k.zap_range(*omm, *ov, va, va + k.ps_, nullptr)) k.flush_page(*omm, va, omm == &mm ? t : nullptr);

@@ -4,41 +4,10 @@
 namespace vmlab::os {
 
 namespace {
-constexpr std::uint16_t kOurFrameFlags = kFrameDirty | kFrameReferenced | kFrameLocked | kFrameAnon | kFrameFile |
-                                         kFrameSwapCache | kFrameZeroPage | kFrameMlocked | kFrameWriteback;
 // Linux's tlb_single_page_flush_ceiling: beyond this many pages a range flush becomes a
 // flush of the whole address space.
 constexpr std::uint64_t kFlushCeiling = 33;
 }  // namespace
-
-std::optional<Pfn> KernelImpl::alloc_frame() {
-    auto p = mem_.allocator().alloc(0);
-    if (!p) return std::nullopt;
-    mem_.zero_frames(*p, 1);
-    mem_.flags(*p) = static_cast<std::uint16_t>(mem_.flags(*p) & ~kOurFrameFlags);
-    mem_.refcount(*p) = 0;
-    mem_.mapcount(*p) = 0;
-    mem_.owner(*p) = 0;
-    kflags_[p->value] = 0;
-    return p;
-}
-
-void KernelImpl::free_frame(Pfn p) {
-    VMLAB_ASSERT(mem_.mapcount(p) == 0 && rmap_.empty(p), "freeing a mapped frame");
-    if (mem_.has_flag(p, kFrameAnon)) --stats_.anon_pages;
-    if (kflags_[p.value] & kKShmem) --stats_.shmem_pages;
-    mem_.flags(p) = static_cast<std::uint16_t>(mem_.flags(p) & ~kOurFrameFlags);
-    kflags_[p.value] = 0;
-    mem_.zero_frames(p, 1);
-    mem_.allocator().free(p, 0);
-}
-
-void KernelImpl::put_page(Pfn p) {
-    if (is_zero(p)) return;
-    std::uint32_t& rc = mem_.refcount(p);
-    VMLAB_ASSERT(rc > 0, "page reference count underflow");
-    if (--rc == 0) free_frame(p);
-}
 
 LeafAttrs KernelImpl::pte_attrs(const Vma& v, bool writable, bool dirty, bool young) const {
     LeafAttrs a;
@@ -56,8 +25,8 @@ LeafAttrs KernelImpl::pte_attrs(const Vma& v, bool writable, bool dirty, bool yo
 }
 
 KernelImpl::RssKind KernelImpl::rss_kind(Pfn p) const {
-    if (mem_.has_flag(p, kFrameAnon)) return RssKind::Anon;
-    if (kflags_[p.value] & kKShmem) return RssKind::Shmem;
+    if (frames_.test(p, kPgAnon)) return RssKind::Anon;
+    if (frames_.test(p, kPgShmem)) return RssKind::Shmem;
     return RssKind::File;
 }
 
@@ -70,42 +39,44 @@ void KernelImpl::rss_add(Mm& mm, RssKind k, std::int64_t n) {
     if (n > 0 && mm.rss() > mm.hiwater_rss) mm.hiwater_rss = mm.rss();
 }
 
-bool KernelImpl::map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, bool writable, bool dirty, bool young) {
-    if (!mm.pt->map(va, pa_of(p), page_, pte_attrs(v, writable, dirty, young))) return false;
-    get_page(p);
-    ++mem_.mapcount(p);
-    rmap_.add(p, &mm, va);
-    rss_add(mm, rss_kind(p), 1);
+bool KernelImpl::map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, PageSize size, bool writable, bool dirty,
+                          bool young) {
+    VMLAB_ASSERT(size.bytes() == ps_ * frames_.frames(p), "map_page: the leaf size is not the block's size");
+    if (!mm.pt->map(va, pa_of(p), size, pte_attrs(v, writable, dirty, young))) return false;
+    frames_.get(p);
+    frames_.add_mapping(p, &mm, va, size);
+    rss_add(mm, rss_kind(p), static_cast<std::int64_t>(size.bytes() >> page_.shift));
     return true;
 }
 
 bool KernelImpl::map_zero_page(Mm& mm, const Vma& v, VirtAddr va) {
-    return static_cast<bool>(mm.pt->map(va, pa_of(zero_pfn_), page_, pte_attrs(v, false, false, true)));
+    return static_cast<bool>(mm.pt->map(va, pa_of(frames_.zero_pfn()), page_, pte_attrs(v, false, false, true)));
 }
 
 void KernelImpl::drop_mapping(Mm& mm, const Vma& v, VirtAddr va, const PteView& pte, Writeback* wb) {
-    const Pfn p = pte.base.pfn(mem_.frame_size());
-    if (is_zero(p)) return;
+    const Pfn p = pte.base.pfn(page_);
+    if (frames_.is_zero(p)) return;
     const RssKind kind = rss_kind(p);
     if (kind != RssKind::Anon) {
         // A young PTE marks the page accessed when it goes (zap_present_folio_ptes).
-        if (pte.attrs.accessed) mem_.set_flag(p, kFrameReferenced);
+        if (pte.attrs.accessed) frames_.set(p, kPgReferenced);
         // A dirty PTE of a shared file page makes the page dirty (zap_pte_range).
-        if (pte.attrs.dirty && (v.flags & vm::kShared)) mem_.set_flag(p, kFrameDirty);
-        if (wb && v.file && !v.file->is_shmem() && mem_.has_flag(p, kFrameDirty) && (v.flags & vm::kShared))
+        if (pte.attrs.dirty && (v.flags & vm::kShared)) frames_.set(p, kPgDirty);
+        if (wb && v.file && !v.file->is_shmem() && frames_.test(p, kPgDirty) && (v.flags & vm::kShared))
             wb->pages.emplace_back(v.file, v.pgoff + (va - v.start) / ps_);
     }
-    rmap_.remove(p, &mm, va);
-    std::uint32_t& mc = mem_.mapcount(p);
-    VMLAB_ASSERT(mc > 0, "map count underflow");
-    --mc;
-    rss_add(mm, kind, -1);
-    put_page(p);
+    frames_.remove_mapping(p, &mm, va);
+    rss_add(mm, kind, -static_cast<std::int64_t>(pte.size.bytes() >> page_.shift));
+    frames_.put(p);
 }
 
 std::uint64_t KernelImpl::zap_range(Mm& mm, const Vma& v, VirtAddr s, VirtAddr e, Writeback* wb) {
     std::vector<VirtAddr> vas;
-    mm.pt->for_each_leaf(s, e, [&](VirtAddr va, const PteView&) { vas.push_back(va); });
+    mm.pt->for_each_leaf(s, e, [&](VirtAddr va, const PteView& pte) {
+        // A huge leaf is zapped whole; splitting one (split_huge_pmd) is not modelled.
+        VMLAB_ASSERT(va >= s && va + pte.size.bytes() <= e, "zap_range: the range cuts a huge leaf");
+        vas.push_back(va);
+    });
     for (VirtAddr va : vas) {
         PteView pte = mm.pt->unmap(va);
         if (pte.present) drop_mapping(mm, v, va, pte, wb);

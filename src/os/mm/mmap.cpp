@@ -482,17 +482,16 @@ static SysResult<VirtAddr> move_vma(KernelImpl& k, Process& p, Thread* t, Vma* v
         mm.pt->unmap(va);
         if (!pte.present) continue;
         const VirtAddr nva = new_addr + (va - old_addr);
-        const bool mapped = static_cast<bool>(mm.pt->map(nva, pte.base, k.page_, pte.attrs));
-        const Pfn f = pte.base.pfn(k.mem_.frame_size());
-        if (k.is_zero(f)) continue;
-        k.rmap_.remove(f, &mm, va);
+        const bool mapped = static_cast<bool>(mm.pt->map(nva, pte.base, pte.size, pte.attrs));
+        const Pfn f = pte.base.pfn(k.page_);
+        if (k.frames_.is_zero(f)) continue;
         if (mapped) {
-            k.rmap_.add(f, &mm, nva);
+            k.frames_.move_mapping(f, &mm, va, nva, pte.size);
         } else {
             // No memory for a page table: the page is dropped as a zap would.
-            --k.mem_.mapcount(f);
-            k.rss_add(mm, k.rss_kind(f), -1);
-            k.put_page(f);
+            k.frames_.remove_mapping(f, &mm, va);
+            k.rss_add(mm, k.rss_kind(f), -static_cast<std::int64_t>(k.pages(pte.size.bytes())));
+            k.frames_.put(f);
         }
     }
     if (!leaves.empty()) k.flush_range(mm, old_addr, old_end, t);

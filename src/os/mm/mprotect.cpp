@@ -26,11 +26,11 @@ void KernelImpl::change_protection(Mm& mm, Vma& v, Thread* caller) {
     });
     std::uint64_t changed = 0;
     for (auto& [va, pte] : leaves) {
-        const Pfn f = pte.base.pfn(mem_.frame_size());
+        const Pfn f = pte.base.pfn(page_);
         bool writable = false;
-        if ((v.flags & vm::kWrite) && !is_zero(f)) {
+        if ((v.flags & vm::kWrite) && !frames_.is_zero(f)) {
             if (!(v.flags & vm::kShared))
-                writable = mem_.has_flag(f, kFrameAnon) && (kflags_[f.value] & kKAnonExclusive);
+                writable = frames_.test(f, kPgAnon) && frames_.test(f, kPgAnonExclusive);
             else
                 writable = (v.file && v.file->is_shmem()) || pte.attrs.dirty;
         }
