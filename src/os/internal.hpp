@@ -18,6 +18,9 @@
 #include "vmlab/os/kernel.hpp"
 #include "vmlab/core/zeroed_array.hpp"
 #include "os/frame_table.hpp"
+#include "os/process_table.hpp"
+#include "os/sched.hpp"
+#include "os/tlbflush.hpp"
 #include "os/mm/vma_struct.hpp"
 #include "os/mm/vma_tree.hpp"
 
@@ -104,13 +107,6 @@ struct Thread {
     unsigned cpu = 0;
 };
 
-struct Cpu {
-    Tid current = 0;
-    Mm* loaded = nullptr;     // whose root the MMU holds
-    std::vector<Tid> runq;    // threads placed on this CPU, round-robin order
-    std::uint64_t ticks = 0;  // accesses in the current quantum
-};
-
 enum class FaultStatus : std::uint8_t { Done, SegvMap, SegvAcc, SegvKernel, Bus, Oom };
 struct FaultResult {
     FaultStatus status = FaultStatus::Done;
@@ -134,7 +130,6 @@ public:
     const PagingFormat& fmt_;
     KernelConfig cfg_;
     Rng& rng_;
-    FrameTable frames_;              // per-frame kernel state, the rmap, the zero page
     PageSize page_{};
     std::uint64_t ps_ = 4096;        // page bytes
     std::uint64_t task_size_ = 0;
@@ -143,29 +138,24 @@ public:
     std::uint64_t read_around_pages_ = 32;
     std::uint64_t ptrs_per_pte_ = 512;
     CostConfig cost_;
-    unsigned max_asid_ = 4095;
-
     KernelStats stats_;
-    std::map<Pid, std::unique_ptr<Process>> procs_;
-    std::vector<std::unique_ptr<Thread>> threads_;  // index tid - first_pid
-    std::vector<Cpu> cpus_;
-    Pid next_pid_ = 1000;
-    unsigned next_cpu_ = 0;
+
+    // ---- the rooms ----------------------------------------------------------------------
+    FrameTable frames_;   // per-frame kernel state, the rmap, the zero page
+    ProcessTable procs_;  // processes, threads, pids
+    Scheduler sched_;     // CPUs, run queues, context switches, ASIDs, the running context
+    TlbFlush tlb_;        // TLB flushes and shootdowns
+
     std::uint64_t next_mm_id_ = 1, next_anon_vma_ = 1, next_inode_id_ = 1;
-    std::vector<std::uint16_t> free_asids_;
     std::map<std::string, std::shared_ptr<Inode>> files_;  // host and simulated files by path
     bool tearing_down_ = false;
-    std::uint64_t charge_ = 0;  // shootdown cycles charged during the current access
     bool uncounted_ = false;    // faults taken by the kernel itself (exec's argument pages)
-    Thread* ctx_ = nullptr;     // the thread whose system call or access is running
 
     // ---- helpers --------------------------------------------------------------------
     std::uint64_t pages(std::uint64_t bytes) const { return bytes >> page_.shift; }
     std::uint64_t page_align(std::uint64_t v) const { return (v + ps_ - 1) & ~(ps_ - 1); }
     bool aligned(std::uint64_t v) const { return (v & (ps_ - 1)) == 0; }
     PhysAddr pa_of(Pfn p) const { return p.addr(mem_.frame_size()); }
-    Thread* thread(Tid tid) const;
-    Process* process(Pid pid) const;
     // The caller's thread and process, switched in on its CPU (a syscall runs there).
     Thread* enter(Tid tid);
 
@@ -188,22 +178,6 @@ public:
     // inside the range.
     std::uint64_t zap_range(Mm& mm, const Vma& v, VirtAddr s, VirtAddr e, Writeback* wb);  // PTEs cleared
     void write_back(Writeback& wb);
-
-    // TLB maintenance: flush [s, e) of mm on every CPU that may cache it (the caller's
-    // CPU locally, others running mm by IPI, others lazily at the next switch-in).
-    void flush_range(Mm& mm, VirtAddr s, VirtAddr e, Thread* caller);
-    void flush_page(Mm& mm, VirtAddr va, Thread* caller) { flush_range(mm, va, va + ps_, caller); }
-    void flush_mm(Mm& mm, Thread* caller);
-    // A permission upgrade (write-notify, COW reuse, A/D bits, a stale entry): only the
-    // faulting CPU flushes; another CPU holding the old entry takes a spurious fault and
-    // flushes then (flush_tlb_fix_spurious_fault).
-    void flush_local(Mm& mm, VirtAddr va, Thread* t);
-
-    // scheduling
-    void place_thread(Thread& t);
-    void unplace_thread(Thread& t);
-    void switch_in(unsigned cpu, Thread& t);
-    void load_mm(unsigned cpu, Mm* mm);
 
     // address spaces
     std::unique_ptr<Mm> new_mm(Process* owner);

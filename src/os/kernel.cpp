@@ -15,7 +15,10 @@ KernelImpl::KernelImpl(Machine& machine, const KernelConfig& cfg, Rng& rng)
       fmt_(machine.format()),
       cfg_(cfg),
       rng_(rng),
-      frames_(machine.mem()) {
+      frames_(machine.mem()),
+      procs_(cfg.first_pid),
+      sched_(machine, stats_, cfg.quantum),
+      tlb_(machine, sched_, stats_, machine.config().mmu.cost, machine.mem().frame_size()) {
     page_ = mem_.frame_size();
     ps_ = page_.bytes();
     const PagingGeometry& geo = fmt_.geometry();
@@ -28,14 +31,11 @@ KernelImpl::KernelImpl(Machine& machine, const KernelConfig& cfg, Rng& rng)
     ptrs_per_pte_ = std::uint64_t{1} << geo.levels.back().bits;
     fault_around_pages_ = std::min(fault_around_pages_, ptrs_per_pte_);
     cost_ = machine.config().mmu.cost;
-    cpus_.resize(machine.cpu_count());
-    next_pid_ = cfg_.first_pid;
-    for (unsigned a = max_asid_; a >= 1; --a) free_asids_.push_back(static_cast<std::uint16_t>(a));
 }
 
 KernelImpl::~KernelImpl() {
     tearing_down_ = true;
-    for (auto& [pid, p] : procs_) do_exit(*p, 0, 0, nullptr);
+    procs_.for_each([&](Process& p) { do_exit(p, 0, 0, nullptr); });
     procs_.clear();
     files_.clear();
 }
@@ -66,81 +66,65 @@ AccessOutcome Kernel::write(Tid tid, VirtAddr va, std::span<const std::uint8_t> 
 AccessOutcome Kernel::access_on_cpu(unsigned cpu, VirtAddr va, AccessKind kind, std::uint64_t size, void* data) {
     auto& k = *impl_;
     AccessOutcome out;
-    if (cpu >= k.cpus_.size()) {
+    if (cpu >= k.sched_.cpu_count()) {
         out.ok = false;
         out.fault_va = va;
         return out;
     }
-    os::Cpu& c = k.cpus_[cpu];
-    if (!c.current) schedule(cpu);
-    os::Thread* t = k.thread(c.current);
+    if (!k.sched_.current(cpu)) k.sched_.schedule(cpu, k.procs_);
+    os::Thread* t = k.procs_.thread(k.sched_.current(cpu));
     if (!t) {
         out.ok = false;
         out.fault_va = va;
         return out;
     }
     out = k.access_thread(*t, va, kind, size, static_cast<std::uint8_t*>(data));
-    if (++c.ticks >= k.cfg_.quantum) schedule(cpu);
+    if (k.sched_.tick(cpu)) k.sched_.schedule(cpu, k.procs_);
     return out;
 }
 
-unsigned Kernel::cpu_count() const { return static_cast<unsigned>(impl_->cpus_.size()); }
+unsigned Kernel::cpu_count() const { return impl_->sched_.cpu_count(); }
 
 unsigned Kernel::cpu_of(Tid tid) const {
-    os::Thread* t = impl_->thread(tid);
+    os::Thread* t = impl_->procs_.thread(tid);
     return t ? t->cpu : 0;
 }
 
 SysStatus Kernel::set_affinity(Tid tid, unsigned cpu) {
     auto& k = *impl_;
-    os::Thread* t = k.thread(tid);
+    os::Thread* t = k.procs_.thread(tid);
     if (!t) return Errno::Srch;
-    if (cpu >= k.cpus_.size()) return Errno::Inval;
-    if (t->cpu == cpu) return {};
-    k.unplace_thread(*t);
-    t->cpu = cpu;
-    k.cpus_[cpu].runq.push_back(tid);
+    if (cpu >= k.sched_.cpu_count()) return Errno::Inval;
+    k.sched_.migrate(*t, cpu);
     return {};
 }
 
-Tid Kernel::current(unsigned cpu) const { return cpu < impl_->cpus_.size() ? impl_->cpus_[cpu].current : 0; }
+Tid Kernel::current(unsigned cpu) const { return cpu < impl_->sched_.cpu_count() ? impl_->sched_.current(cpu) : 0; }
 
 Tid Kernel::schedule(unsigned cpu) {
     auto& k = *impl_;
-    if (cpu >= k.cpus_.size()) return 0;
-    os::Cpu& c = k.cpus_[cpu];
-    if (c.runq.empty()) {
-        c.current = 0;
-        return 0;
-    }
-    auto it = std::find(c.runq.begin(), c.runq.end(), c.current);
-    const std::size_t next = it == c.runq.end() ? 0 : (static_cast<std::size_t>(it - c.runq.begin()) + 1) % c.runq.size();
-    os::Thread* t = k.thread(c.runq[next]);
-    if (c.current != t->tid) k.switch_in(cpu, *t);
-    c.ticks = 0;
-    return t->tid;
+    if (cpu >= k.sched_.cpu_count()) return 0;
+    return k.sched_.schedule(cpu, k.procs_);
 }
 
 SysStatus Kernel::switch_to(unsigned cpu, Tid tid) {
     auto& k = *impl_;
-    if (cpu >= k.cpus_.size()) return Errno::Inval;
-    os::Thread* t = k.thread(tid);
+    if (cpu >= k.sched_.cpu_count()) return Errno::Inval;
+    os::Thread* t = k.procs_.thread(tid);
     if (!t) return Errno::Srch;
     if (t->cpu != cpu) return Errno::Inval;
-    k.switch_in(cpu, *t);
+    k.sched_.switch_in(cpu, *t);
     return {};
 }
 
 std::vector<Pid> Kernel::pids() const {
-    std::vector<Pid> out;
-    for (const auto& [pid, p] : impl_->procs_) out.push_back(pid);
-    return out;
+    return impl_->procs_.pids();
 }
 
-bool Kernel::exists(Pid pid) const { return impl_->process(pid) != nullptr; }
+bool Kernel::exists(Pid pid) const { return impl_->procs_.process(pid) != nullptr; }
 
 std::optional<ProcessInfo> Kernel::process(Pid pid) const {
-    const os::Process* p = impl_->process(pid);
+    const os::Process* p = impl_->procs_.process(pid);
     if (!p) return std::nullopt;
     ProcessInfo i;
     i.pid = p->pid;
@@ -157,26 +141,26 @@ std::optional<ProcessInfo> Kernel::process(Pid pid) const {
 }
 
 Pid Kernel::pid_of(Tid tid) const {
-    os::Thread* t = impl_->thread(tid);
+    os::Thread* t = impl_->procs_.thread(tid);
     return t ? t->proc->pid : 0;
 }
 
 std::vector<VmaInfo> Kernel::maps(Pid pid) const {
     std::vector<VmaInfo> out;
-    const os::Process* p = impl_->process(pid);
+    const os::Process* p = impl_->procs_.process(pid);
     if (!p || !p->mm) return out;
     p->mm->vmas.for_each([&](os::Vma& v) { out.push_back(impl_->vma_info(*p->mm, v)); });
     return out;
 }
 
 std::optional<ProcessMemory> Kernel::memory(Pid pid) const {
-    const os::Process* p = impl_->process(pid);
+    const os::Process* p = impl_->procs_.process(pid);
     if (!p) return std::nullopt;
     return impl_->memory(*p);
 }
 
 std::optional<MmLayout> Kernel::layout(Pid pid) const {
-    const os::Process* p = impl_->process(pid);
+    const os::Process* p = impl_->procs_.process(pid);
     if (!p || !p->mm) return std::nullopt;
     const os::Mm& m = *p->mm;
     MmLayout l;
@@ -199,7 +183,7 @@ std::optional<MmLayout> Kernel::layout(Pid pid) const {
 }
 
 std::optional<Kernel::PageInfo> Kernel::page(Pid pid, VirtAddr va) const {
-    const os::Process* p = impl_->process(pid);
+    const os::Process* p = impl_->procs_.process(pid);
     if (!p || !p->mm) return std::nullopt;
     const PteView pte = p->mm->pt->query(va);
     PageInfo i;
@@ -220,8 +204,9 @@ std::optional<Kernel::PageInfo> Kernel::page(Pid pid, VirtAddr va) const {
 const KernelStats& Kernel::stats() const {
     auto& k = *impl_;
     std::uint64_t tables = 0;
-    for (const auto& [pid, p] : k.procs_)
-        if (p->mm) tables += p->mm->pt->stats().table_frames;
+    k.procs_.for_each([&](const os::Process& p) {
+        if (p.mm) tables += p.mm->pt->stats().table_frames;
+    });
     k.stats_.page_table_pages = tables;
     k.stats_.anon_pages = k.frames_.anon_pages();
     k.stats_.shmem_pages = k.frames_.shmem_pages();

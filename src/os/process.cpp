@@ -6,53 +6,85 @@
 namespace vmlab {
 using namespace os;
 
-Thread* KernelImpl::thread(Tid tid) const {
-    const std::int64_t i = static_cast<std::int64_t>(tid) - cfg_.first_pid;
+ProcessTable::ProcessTable(Pid first_pid) : first_pid_(first_pid), next_pid_(first_pid) {}
+ProcessTable::~ProcessTable() = default;
+
+Thread* ProcessTable::thread(Tid tid) const {
+    const std::int64_t i = static_cast<std::int64_t>(tid) - first_pid_;
     if (i < 0 || i >= static_cast<std::int64_t>(threads_.size())) return nullptr;
     return threads_[static_cast<std::size_t>(i)].get();
 }
 
-Process* KernelImpl::process(Pid pid) const {
+Process* ProcessTable::process(Pid pid) const {
     auto it = procs_.find(pid);
     return it == procs_.end() ? nullptr : it->second.get();
 }
 
-Thread* KernelImpl::enter(Tid tid) {
-    Thread* t = thread(tid);
-    if (!t) {
-        // A pid whose main thread exited still names its process.
-        Process* p = process(tid);
-        if (!p || p->threads.empty()) return nullptr;
-        t = thread(p->threads.front());
-    }
-    switch_in(t->cpu, *t);
-    ctx_ = t;
-    return t;
-}
-
-Process& KernelImpl::new_process(const std::string& name, Pid ppid) {
-    const Pid pid = next_pid_++;
+Process& ProcessTable::add_process(Pid pid) {
+    VMLAB_ASSERT(pid >= first_pid_ && pid < next_pid_ && !procs_.contains(pid), "pid not allocated or in use");
     auto p = std::make_unique<Process>();
     p->pid = pid;
-    p->ppid = ppid;
-    p->name = name;
-    p->disp.fill(SigDisposition::Default);
     Process& ref = *p;
     procs_[pid] = std::move(p);
-    if (Process* parent = process(ppid)) parent->children.push_back(pid);
-    ++stats_.processes_created;
     return ref;
 }
 
-Thread& KernelImpl::new_thread(Process& p, Tid tid) {
-    const auto i = static_cast<std::size_t>(tid - cfg_.first_pid);
+Thread& ProcessTable::add_thread(Process& p, Tid tid) {
+    VMLAB_ASSERT(tid >= first_pid_ && tid < next_pid_, "tid not allocated");
+    const auto i = static_cast<std::size_t>(tid - first_pid_);
     if (threads_.size() <= i) threads_.resize(i + 1);
+    VMLAB_ASSERT(!threads_[i], "tid in use");
     threads_[i] = std::make_unique<Thread>();
     Thread& t = *threads_[i];
     t.tid = tid;
     t.proc = &p;
     p.threads.push_back(tid);
-    place_thread(t);
+    return t;
+}
+
+void ProcessTable::remove_thread(Tid tid) {
+    const std::int64_t i = static_cast<std::int64_t>(tid) - first_pid_;
+    VMLAB_ASSERT(i >= 0 && i < static_cast<std::int64_t>(threads_.size()), "no such thread");
+    threads_[static_cast<std::size_t>(i)].reset();
+}
+
+void ProcessTable::remove_process(Pid pid) { procs_.erase(pid); }
+
+void ProcessTable::clear() { procs_.clear(); }
+
+std::vector<Pid> ProcessTable::pids() const {
+    std::vector<Pid> out;
+    for (const auto& [pid, p] : procs_) out.push_back(pid);
+    return out;
+}
+
+Thread* KernelImpl::enter(Tid tid) {
+    Thread* t = procs_.thread(tid);
+    if (!t) {
+        // A pid whose main thread exited still names its process.
+        Process* p = procs_.process(tid);
+        if (!p || p->threads.empty()) return nullptr;
+        t = procs_.thread(p->threads.front());
+    }
+    sched_.switch_in(t->cpu, *t);
+    sched_.set_context(t);
+    return t;
+}
+
+Process& KernelImpl::new_process(const std::string& name, Pid ppid) {
+    const Pid pid = procs_.alloc_pid();
+    Process& ref = procs_.add_process(pid);
+    ref.ppid = ppid;
+    ref.name = name;
+    ref.disp.fill(SigDisposition::Default);
+    if (Process* parent = procs_.process(ppid)) parent->children.push_back(pid);
+    ++stats_.processes_created;
+    return ref;
+}
+
+Thread& KernelImpl::new_thread(Process& p, Tid tid) {
+    Thread& t = procs_.add_thread(p, tid);
+    sched_.place(t);
     return t;
 }
 
@@ -78,7 +110,7 @@ void KernelImpl::setup_layout(Mm& mm, bool randomize) {
 
 SysResult<Pid> Kernel::spawn(const SpawnOptions& opt) {
     auto& k = *impl_;
-    if (opt.parent != 0 && !k.process(opt.parent)) return Errno::Srch;
+    if (opt.parent != 0 && !k.procs_.process(opt.parent)) return Errno::Srch;
     auto mm = k.new_mm(nullptr);
     if (!mm) return Errno::NoMem;
     Process& p = k.new_process(opt.name, opt.parent);
@@ -120,7 +152,7 @@ SysResult<Tid> Kernel::clone_thread(Tid caller) {
     auto& k = *impl_;
     Thread* t = k.enter(caller);
     if (!t) return Errno::Srch;
-    const Tid tid = k.next_pid_++;
+    const Tid tid = k.procs_.alloc_pid();
     k.new_thread(*t->proc, tid);
     return tid;
 }
@@ -132,10 +164,10 @@ void KernelImpl::exit_mm(Process& p, Thread* caller) {
 void KernelImpl::do_exit(Process& p, int code, int signo, Thread* caller) {
     if (p.state == ProcState::Zombie) return;
     for (Tid tid : p.threads) {
-        Thread* t = thread(tid);
+        Thread* t = procs_.thread(tid);
         if (!t) continue;
-        unplace_thread(*t);
-        threads_[static_cast<std::size_t>(tid - cfg_.first_pid)].reset();
+        sched_.unplace(*t);
+        procs_.remove_thread(tid);
     }
     p.threads.clear();
     exit_mm(p, nullptr);
@@ -146,28 +178,28 @@ void KernelImpl::do_exit(Process& p, int code, int signo, Thread* caller) {
     ++stats_.processes_exited;
     // Orphans are adopted by the run itself (ppid 0): their zombies stay for inspection.
     for (Pid c : p.children)
-        if (Process* child = process(c)) child->ppid = 0;
+        if (Process* child = procs_.process(c)) child->ppid = 0;
     p.children.clear();
     (void)caller;
 }
 
 void KernelImpl::reap(Process& p) {
-    if (Process* parent = process(p.ppid)) std::erase(parent->children, p.pid);
-    procs_.erase(p.pid);
+    if (Process* parent = procs_.process(p.ppid)) std::erase(parent->children, p.pid);
+    procs_.remove_process(p.pid);
 }
 
 SysStatus Kernel::exit_thread(Tid tid, int status) {
     auto& k = *impl_;
-    Thread* t = k.thread(tid);
+    Thread* t = k.procs_.thread(tid);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     if (p.threads.size() == 1) {
         k.do_exit(p, status, 0, t);
         return {};
     }
-    k.unplace_thread(*t);
+    k.sched_.unplace(*t);
     std::erase(p.threads, tid);
-    k.threads_[static_cast<std::size_t>(tid - k.cfg_.first_pid)].reset();
+    k.procs_.remove_thread(tid);
     return {};
 }
 
@@ -189,7 +221,7 @@ SysResult<WaitResult> Kernel::wait(Tid caller, Pid child) {
     if (child < -1 || child == 0) return Errno::Inval;  // process groups are not modelled
     for (Pid c : std::vector<Pid>(p.children)) {
         if (child > 0 && c != child) continue;
-        Process* cp = k.process(c);
+        Process* cp = k.procs_.process(c);
         if (!cp || cp->state != ProcState::Zombie) continue;
         WaitResult r{cp->pid, cp->exit_code, cp->term_signal};
         k.reap(*cp);
@@ -201,7 +233,7 @@ SysResult<WaitResult> Kernel::wait(Tid caller, Pid child) {
 SysStatus Kernel::kill(Pid pid, int signo) {
     auto& k = *impl_;
     if (signo < 0 || signo > 64) return Errno::Inval;
-    Process* p = k.process(pid);
+    Process* p = k.procs_.process(pid);
     if (!p) return Errno::Srch;
     if (signo == 0 || p->state == ProcState::Zombie) return {};
     if (signo != sys::kSigKill && p->disp[static_cast<std::size_t>(signo)] == SigDisposition::Catch) return {};
@@ -211,7 +243,7 @@ SysStatus Kernel::kill(Pid pid, int signo) {
 
 SysStatus Kernel::set_signal_disposition(Pid pid, int signo, SigDisposition d) {
     auto& k = *impl_;
-    Process* p = k.process(pid);
+    Process* p = k.procs_.process(pid);
     if (!p || p->state == ProcState::Zombie) return Errno::Srch;
     if (signo <= 0 || signo > 64 || signo == sys::kSigKill) return Errno::Inval;
     p->disp[static_cast<std::size_t>(signo)] = d;
@@ -219,7 +251,7 @@ SysStatus Kernel::set_signal_disposition(Pid pid, int signo, SigDisposition d) {
 }
 
 SysStatus Kernel::set_name(Pid pid, std::string name) {
-    Process* p = impl_->process(pid);
+    Process* p = impl_->procs_.process(pid);
     if (!p) return Errno::Srch;
     p->name = std::move(name);
     return {};

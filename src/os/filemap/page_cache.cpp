@@ -142,7 +142,7 @@ void KernelImpl::page_mkclean(Pfn p) {
         a.prot.write = false;
         a.dirty = false;
         mm->pt->protect(va, a);
-        flush_page(*mm, va, nullptr);
+        tlb_.flush_page(*mm, va, nullptr);
     }
 }
 
@@ -189,7 +189,8 @@ void KernelImpl::truncate_inode(Inode& ino, std::uint64_t new_size) {
     if (new_size < ino.size) {
         // unmap_mapping_range(even_cows): every mapping of the pages past the new end,
         // private copies included, then the cached pages themselves.
-        for (auto& [pid, proc] : procs_) {
+        for (Pid pid : procs_.pids()) {
+            Process* proc = procs_.process(pid);
             if (!proc->mm) continue;
             Mm& mm = *proc->mm;
             std::vector<std::pair<VirtAddr, VirtAddr>> ranges;
@@ -202,7 +203,7 @@ void KernelImpl::truncate_inode(Inode& ino, std::uint64_t new_size) {
             });
             for (auto [s, e] : ranges) {
                 Vma* v = mm.vmas.lookup(s);
-                if (zap_range(mm, *v, s, e, nullptr)) flush_range(mm, s, e, nullptr);
+                if (zap_range(mm, *v, s, e, nullptr)) tlb_.flush_range(mm, s, e, nullptr);
             }
         }
         for (std::uint64_t i = new_pages; i < ino.pages.size(); ++i)

@@ -102,14 +102,14 @@ FaultResult KernelImpl::handle_mm_fault(Process& p, Thread* t, VirtAddr va, Acce
         a.accessed = true;
         if (kind == AccessKind::Write && a.prot.write) a.dirty = true;
         mm.pt->protect(page, a);
-        flush_local(mm, page, t);
+        tlb_.flush_local(mm, page, t);
         ++p.faults.spurious;
         ++stats_.faults.spurious;
     } else if (kind == AccessKind::Write && !pte.attrs.prot.write) {
         r = do_wp_page(p, t, mm, *v, page, pte);
     } else {
         // The PTE already allows the access: a stale TLB entry. Flush and retry.
-        flush_local(mm, page, t);
+        tlb_.flush_local(mm, page, t);
         ++p.faults.spurious;
         ++stats_.faults.spurious;
     }
@@ -230,7 +230,7 @@ FaultResult KernelImpl::do_wp_page(Process& p, Thread* t, Mm& mm, Vma& v, VirtAd
         a.prot.write = true;
         a.dirty = a.accessed = true;
         mm.pt->protect(va, a);
-        flush_local(mm, va, t);
+        tlb_.flush_local(mm, va, t);
         ++p.faults.shared_write;
         ++stats_.faults.shared_write;
         return {};
@@ -244,7 +244,7 @@ FaultResult KernelImpl::do_wp_page(Process& p, Thread* t, Mm& mm, Vma& v, VirtAd
         a.prot.write = true;
         a.dirty = a.accessed = true;
         mm.pt->protect(va, a);
-        flush_local(mm, va, t);
+        tlb_.flush_local(mm, va, t);
         ++p.faults.cow_reuse;
         ++stats_.faults.cow_reuse;
         return {};
@@ -267,7 +267,7 @@ FaultResult KernelImpl::do_wp_page(Process& p, Thread* t, Mm& mm, Vma& v, VirtAd
     frames_.get(*f);
     frames_.add_mapping(*f, &mm, va, page_);
     rss_add(mm, RssKind::Anon, 1);
-    flush_page(mm, va, t);
+    tlb_.flush_page(mm, va, t);
     if (frames_.is_zero(old)) {
         ++p.faults.anon_new;
         ++stats_.faults.anon_new;

@@ -88,7 +88,7 @@ SysResult<Pid> Kernel::fork(Tid caller) {
             k.rss_add(cm, k.rss_kind(f), static_cast<std::int64_t>(k.pages(pte.size.bytes())));
         }
     });
-    if (wrprotected) k.flush_mm(pm, t);
+    if (wrprotected) k.tlb_.flush_mm(pm, t);
     if (failed) {
         k.do_exit(child, 0, 0, t);
         k.reap(child);

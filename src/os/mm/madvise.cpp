@@ -84,7 +84,7 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
         case sys::kMadvDontNeed: {
             if (v->flags & (vm::kLocked | vm::kPfnMap)) return Errno::Inval;
             Writeback wb;
-            if (k.zap_range(mm, *v, s, e, &wb)) k.flush_range(mm, s, e, t);
+            if (k.zap_range(mm, *v, s, e, &wb)) k.tlb_.flush_range(mm, s, e, t);
             return Errno::None;
         }
         case sys::kMadvFree: {
@@ -110,7 +110,7 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
                     ++changed;
                 }
             }
-            if (changed) k.flush_range(mm, s, e, t);
+            if (changed) k.tlb_.flush_range(mm, s, e, t);
             return Errno::None;
         }
         case sys::kMadvRemove: {
@@ -127,7 +127,7 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
                 for (auto [omm, va] : k.frames_.rmap().list(*f)) {
                     Vma* ov = omm->vmas.lookup(va);
                     VMLAB_ASSERT(ov, "rmap names an unmapped address");
-                    if (k.zap_range(*omm, *ov, va, va + k.ps_, nullptr)) k.flush_page(*omm, va, omm == &mm ? t : nullptr);
+                    if (k.zap_range(*omm, *ov, va, va + k.ps_, nullptr)) k.tlb_.flush_page(*omm, va, omm == &mm ? t : nullptr);
                 }
                 k.cache_remove(ino, i);
             }

@@ -1,13 +1,8 @@
-// Frames, PTEs and TLB maintenance: the kernel's side of the hardware interface.
+// Mapping and unmapping pages of any size, RSS accounting, address-space lifetime and
+// accounting: the kernel's side of the page-table interface.
 #include "os/internal.hpp"
 
 namespace vmlab::os {
-
-namespace {
-// Linux's tlb_single_page_flush_ceiling: beyond this many pages a range flush becomes a
-// flush of the whole address space.
-constexpr std::uint64_t kFlushCeiling = 33;
-}  // namespace
 
 LeafAttrs KernelImpl::pte_attrs(const Vma& v, bool writable, bool dirty, bool young) const {
     LeafAttrs a;
@@ -89,97 +84,6 @@ void KernelImpl::write_back(Writeback& wb) {
     wb.pages.clear();
 }
 
-void KernelImpl::flush_local(Mm& mm, VirtAddr va, Thread* t) {
-    if (!t) t = ctx_;
-    if (!t || cpus_[t->cpu].loaded != &mm) {
-        flush_page(mm, va, t);
-        return;
-    }
-    machine_.mmu(t->cpu).flush_va(va, mm.asid);
-    ++stats_.local_flushes;
-    for (unsigned c = 0; c < cpus_.size(); ++c)
-        if (c != t->cpu && cpus_[c].loaded != &mm && mm.used[c]) mm.stale[c] = 1;
-}
-
-void KernelImpl::flush_range(Mm& mm, VirtAddr s, VirtAddr e, Thread* caller) {
-    if (!caller && ctx_ && ctx_->proc->mm.get() == &mm) caller = ctx_;
-    const std::uint64_t n = (e - s) / ps_;
-    const int local = caller ? static_cast<int>(caller->cpu) : -1;
-    for (unsigned c = 0; c < cpus_.size(); ++c) {
-        if (cpus_[c].loaded == &mm) {
-            Mmu& mmu = machine_.mmu(c);
-            if (n > kFlushCeiling) {
-                mmu.flush_asid(mm.asid);
-            } else {
-                for (std::uint64_t i = 0; i < n; ++i) mmu.flush_va(s + i * ps_, mm.asid);
-            }
-            if (static_cast<int>(c) == local || !caller) {
-                ++stats_.local_flushes;
-            } else {
-                ++stats_.shootdowns;
-                stats_.shootdown_cycles += cost_.shootdown_cycles;
-                charge_ += cost_.shootdown_cycles;
-                caller->proc->cycles += cost_.shootdown_cycles;
-            }
-        } else if (mm.used[c]) {
-            mm.stale[c] = 1;
-        }
-    }
-}
-
-void KernelImpl::flush_mm(Mm& mm, Thread* caller) {
-    // A whole-mm flush is a range flush above the ceiling.
-    flush_range(mm, VirtAddr{0}, VirtAddr{(kFlushCeiling + 1) * ps_}, caller);
-}
-
-void KernelImpl::place_thread(Thread& t) {
-    t.cpu = next_cpu_++ % static_cast<unsigned>(cpus_.size());
-    cpus_[t.cpu].runq.push_back(t.tid);
-}
-
-void KernelImpl::unplace_thread(Thread& t) {
-    if (ctx_ == &t) ctx_ = nullptr;
-    Cpu& c = cpus_[t.cpu];
-    std::erase(c.runq, t.tid);
-    if (c.current == t.tid) {
-        c.current = 0;
-        c.ticks = 0;
-    }
-}
-
-void KernelImpl::load_mm(unsigned cpu, Mm* mm) {
-    Cpu& c = cpus_[cpu];
-    if (c.loaded == mm && !mm->asid_shared) {
-        if (mm->stale[cpu]) {
-            machine_.mmu(cpu).flush_asid(mm->asid);
-            mm->stale[cpu] = 0;
-            ++stats_.lazy_flushes;
-        }
-        return;
-    }
-    Mmu& mmu = machine_.mmu(cpu);
-    mmu.set_root(mm->pt->root(), mm->asid);
-    c.loaded = mm;
-    if (mm->asid_shared || mm->stale[cpu]) {
-        mmu.flush_asid(mm->asid);
-        mm->stale[cpu] = 0;
-        ++stats_.lazy_flushes;
-    }
-    mm->used[cpu] = 1;
-}
-
-void KernelImpl::switch_in(unsigned cpu, Thread& t) {
-    Cpu& c = cpus_[cpu];
-    if (c.current == t.tid) {
-        if (c.loaded != t.proc->mm.get()) load_mm(cpu, t.proc->mm.get());
-        return;
-    }
-    ++stats_.context_switches;
-    c.current = t.tid;
-    c.ticks = 0;
-    load_mm(cpu, t.proc->mm.get());
-}
-
 std::unique_ptr<Mm> KernelImpl::new_mm(Process* owner) {
     auto pt = PageTable::create(fmt_, mem_);
     if (!pt) return nullptr;
@@ -192,15 +96,7 @@ std::unique_ptr<Mm> KernelImpl::new_mm(Process* owner) {
     mm->lim.as = cfg_.as_rlimit;
     mm->lim.memlock = cfg_.memlock_rlimit;
     mm->lim.nofile = cfg_.nofile_rlimit;
-    mm->used.assign(cpus_.size(), 0);
-    mm->stale.assign(cpus_.size(), 0);
-    if (!free_asids_.empty()) {
-        mm->asid = Asid{free_asids_.back()};
-        free_asids_.pop_back();
-    } else {
-        mm->asid = Asid{0};
-        mm->asid_shared = true;
-    }
+    sched_.init_mm(*mm);
     return mm;
 }
 
@@ -213,12 +109,7 @@ void KernelImpl::destroy_mm(std::unique_ptr<Mm> mm, Thread* caller) {
         if (v->flags & vm::kLocked) mm->locked_vm -= pages(v->size());
         mm->vmas.erase(v);
     }
-    for (unsigned c = 0; c < cpus_.size(); ++c) {
-        if (cpus_[c].loaded == mm.get()) cpus_[c].loaded = nullptr;
-        // The ASID will be reused: no CPU may keep entries tagged with it.
-        if (mm->used[c]) machine_.mmu(c).flush_asid(mm->asid);
-    }
-    if (!mm->asid_shared) free_asids_.push_back(mm->asid.value);
+    sched_.release_mm(*mm);
     mm.reset();
     write_back(wb);
 }

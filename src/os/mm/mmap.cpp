@@ -340,7 +340,7 @@ Errno KernelImpl::do_munmap(Mm& mm, VirtAddr start, std::uint64_t len, Thread* c
         addr = x->end;
         mm.vmas.erase(x);
     }
-    if (cleared) flush_range(mm, start, end, caller);
+    if (cleared) tlb_.flush_range(mm, start, end, caller);
     if (writeback) write_back(wb);
     return Errno::None;
 }
@@ -494,7 +494,7 @@ static SysResult<VirtAddr> move_vma(KernelImpl& k, Process& p, Thread* t, Vma* v
             k.frames_.put(f);
         }
     }
-    if (!leaves.empty()) k.flush_range(mm, old_addr, old_end, t);
+    if (!leaves.empty()) k.tlb_.flush_range(mm, old_addr, old_end, t);
     k.vm_stat_account(mm, vflags, static_cast<std::int64_t>(k.pages(new_len)));
     if (vflags & vm::kLocked) mm.locked_vm += k.pages(new_len);
     if (!(flags & sys::kMremapDontUnmap)) k.do_munmap(mm, old_addr, old_len, t);

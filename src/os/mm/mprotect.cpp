@@ -42,7 +42,7 @@ void KernelImpl::change_protection(Mm& mm, Vma& v, Thread* caller) {
         mm.pt->protect(va, a);
         ++changed;
     }
-    if (changed) flush_range(mm, v.start, v.end, caller);
+    if (changed) tlb_.flush_range(mm, v.start, v.end, caller);
 }
 
 SysStatus Kernel::mprotect(Tid caller, VirtAddr start, std::uint64_t len, int prot) {
