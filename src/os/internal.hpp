@@ -1,6 +1,10 @@
-// The kernel model's internal state. One KernelImpl per Kernel; its methods are spread
-// over the files of src/os/ the way Linux spreads mm/ (mmap.cpp, mprotect.cpp, fault.cpp,
-// fork.cpp, page_cache.cpp, ...).
+// The kernel model's internal state (Linux's mm/internal.h): what the files of src/os/
+// share; nothing outside src/os/ includes it (tests may). One KernelImpl per Kernel. It
+// owns the rooms, each with its state private behind a narrow interface: the frame table
+// (frame_table.hpp), the process table (process_table.hpp), the scheduler (sched.hpp),
+// TLB flushing (tlbflush.hpp) and the page cache (filemap/page_cache.hpp). Its own methods
+// are spread over the files of src/os/ the way Linux spreads mm/ (mm/mmap.cpp,
+// mm/mprotect.cpp, mm/fault.cpp, mm/fork.cpp, filemap/page_cache.cpp, ...).
 #pragma once
 
 #include <array>
@@ -17,7 +21,9 @@
 #include "vmlab/hw/phys_mem.hpp"
 #include "vmlab/os/kernel.hpp"
 #include "vmlab/core/zeroed_array.hpp"
+#include "os/filemap/page_cache.hpp"
 #include "os/frame_table.hpp"
+#include "os/mm/fault.hpp"
 #include "os/process_table.hpp"
 #include "os/sched.hpp"
 #include "os/tlbflush.hpp"
@@ -25,35 +31,6 @@
 #include "os/mm/vma_tree.hpp"
 
 namespace vmlab::os {
-
-inline constexpr std::uint64_t kNoPfn = ~0ull;
-
-// A file's page cache and identity (inode + address_space).
-struct Inode {
-    enum class Kind : std::uint8_t {
-        Host,   // a host file: pages read from it on first touch
-        Sim,    // created inside the simulation (O_CREAT on a non-writable path)
-        Shmem,  // shared anonymous memory or a memfd: no backing store
-    };
-    std::uint64_t id = 0;
-    Kind kind = Kind::Host;
-    std::string path;      // canonical path (Host, Sim); the name for Shmem
-    std::string display;   // the maps pathname column
-    std::uint32_t dev_major = 0, dev_minor = 0;
-    std::uint64_t ino = 0;
-    std::uint64_t size = 0;          // bytes (i_size)
-    bool host_writable = false;      // write-back to the host file is allowed
-    bool host_size_dirty = false;    // i_size changed and the host file must follow
-    int host_fd = -1;                // opened read-only on first read
-    std::vector<std::uint64_t> pages;  // page index -> pfn, kNoPfn if not cached
-    std::uint64_t cached = 0;
-    bool is_dir = false;
-    int host_wfd = -1;               // opened for write-back on first use
-    bool is_shmem() const { return kind == Kind::Shmem; }
-    std::uint64_t size_pages(std::uint64_t page_shift) const {
-        return (size + (std::uint64_t{1} << page_shift) - 1) >> page_shift;
-    }
-};
 
 struct OpenFile {
     std::shared_ptr<Inode> inode;
@@ -107,13 +84,6 @@ struct Thread {
     unsigned cpu = 0;
 };
 
-enum class FaultStatus : std::uint8_t { Done, SegvMap, SegvAcc, SegvKernel, Bus, Oom };
-struct FaultResult {
-    FaultStatus status = FaultStatus::Done;
-    bool major = false;
-    bool counted = true;  // a handled fault that getrusage counts
-};
-
 // Dirty file pages collected while zapping, written back afterwards.
 struct Writeback {
     std::vector<std::pair<std::shared_ptr<Inode>, std::uint64_t>> pages;  // (inode, index)
@@ -135,7 +105,6 @@ public:
     std::uint64_t task_size_ = 0;
     bool x86_ = false;               // x86-64 semantics (SI_KERNEL for non-canonical)
     std::uint64_t fault_around_pages_ = 16;
-    std::uint64_t read_around_pages_ = 32;
     std::uint64_t ptrs_per_pte_ = 512;
     CostConfig cost_;
     KernelStats stats_;
@@ -145,9 +114,9 @@ public:
     ProcessTable procs_;  // processes, threads, pids
     Scheduler sched_;     // CPUs, run queues, context switches, ASIDs, the running context
     TlbFlush tlb_;        // TLB flushes and shootdowns
+    PageCache cache_;     // inodes, files by path, cached pages over backing stores
 
-    std::uint64_t next_mm_id_ = 1, next_anon_vma_ = 1, next_inode_id_ = 1;
-    std::map<std::string, std::shared_ptr<Inode>> files_;  // host and simulated files by path
+    std::uint64_t next_mm_id_ = 1, next_anon_vma_ = 1;
     bool tearing_down_ = false;
     bool uncounted_ = false;    // faults taken by the kernel itself (exec's argument pages)
 
@@ -230,24 +199,16 @@ public:
     SigInfo fault_signal(const FaultResult& r, VirtAddr va) const;
     bool deliver(Process& p, const SigInfo& s);
 
-    // page cache
-    std::shared_ptr<Inode> make_inode(Inode::Kind kind);
-    std::optional<Pfn> cache_find(Inode& ino, std::uint64_t index) const;
-    // The page at index, read from the host (major) when not cached; nullopt on OOM or
-    // an index at/after EOF.
-    // ra: 0 = no read-around, 1 = around the index (mmap read-around), 2 = sequential.
-    // On failure *st says why (Oom, or Bus for a host I/O error).
-    std::optional<Pfn> cache_get(Inode& ino, std::uint64_t index, bool* major, int ra, FaultStatus* st);
-    bool read_host_page(Inode& ino, std::uint64_t index, Pfn p);
-    void cache_remove(Inode& ino, std::uint64_t index);  // page must be unmapped
-    void release_inode(Inode* ino);
+    // files: writeback and truncation as the mappings see them, descriptors
+    // Writes a dirty page back after cleaning every PTE that maps it (folio_mkclean).
     void writeback_page(Inode& ino, std::uint64_t index);
     void page_mkclean(Pfn p);
+    // Unmaps the pages past new_size from every address space (private copies too), then
+    // truncates the cache and the store.
     void truncate_inode(Inode& ino, std::uint64_t new_size);
     bool path_writable(const std::string& canonical) const;
     SysResult<std::shared_ptr<OpenFile>> fd_get(Process& p, int fd) const;
     int fd_install(Process& p, std::shared_ptr<OpenFile> f);
-    std::uint64_t drop_caches();
 
     // processes
     Process& new_process(const std::string& name, Pid ppid);

@@ -1,5 +1,5 @@
-// Kernel: construction, the scheduler, inspection, and the public entry points that
-// forward to KernelImpl.
+// Kernel: construction, inspection, and the public entry points that forward to KernelImpl
+// and its rooms.
 #include "vmlab/os/kernel.hpp"
 
 #include <algorithm>
@@ -18,7 +18,9 @@ KernelImpl::KernelImpl(Machine& machine, const KernelConfig& cfg, Rng& rng)
       frames_(machine.mem()),
       procs_(cfg.first_pid),
       sched_(machine, stats_, cfg.quantum),
-      tlb_(machine, sched_, stats_, machine.config().mmu.cost, machine.mem().frame_size()) {
+      tlb_(machine, sched_, stats_, machine.config().mmu.cost, machine.mem().frame_size()),
+      cache_(machine.mem(), frames_, stats_, machine.mem().frame_size(),
+             cfg.read_around_bytes >> machine.mem().frame_size().shift) {
     page_ = mem_.frame_size();
     ps_ = page_.bytes();
     const PagingGeometry& geo = fmt_.geometry();
@@ -27,7 +29,6 @@ KernelImpl::KernelImpl(Machine& machine, const KernelConfig& cfg, Rng& rng)
     x86_ = geo.isa == "x86-64";
     const std::uint64_t fa = cfg_.fault_around_bytes >> page_.shift;
     fault_around_pages_ = fa ? std::bit_floor(fa) : 1;
-    read_around_pages_ = cfg_.read_around_bytes >> page_.shift;
     ptrs_per_pte_ = std::uint64_t{1} << geo.levels.back().bits;
     fault_around_pages_ = std::min(fault_around_pages_, ptrs_per_pte_);
     cost_ = machine.config().mmu.cost;
@@ -37,7 +38,7 @@ KernelImpl::~KernelImpl() {
     tearing_down_ = true;
     procs_.for_each([&](Process& p) { do_exit(p, 0, 0, nullptr); });
     procs_.clear();
-    files_.clear();
+    cache_.clear_paths();
 }
 
 }  // namespace vmlab::os

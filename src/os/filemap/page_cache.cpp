@@ -1,7 +1,8 @@
-// The page cache over host files, simulated files and shmem objects; file descriptors
-// and the file system calls that go through the cache (open, pread, pwrite, ftruncate,
-// fsync). Host files are read with ordinary POSIX I/O the first time a page is needed;
-// they are written only for paths listed in KernelConfig::writable_paths.
+// The page cache over host files, simulated files and shmem objects (PageCache), writeback
+// and truncation as seen from the mappings (KernelImpl), file descriptors and the file
+// system calls that go through the cache (open, pread, pwrite, ftruncate, fsync). Host
+// files are read with ordinary POSIX I/O the first time a page is needed; they are
+// written only for paths listed in KernelConfig::writable_paths.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -20,86 +21,79 @@ using namespace os;
 
 namespace fs = std::filesystem;
 
-std::shared_ptr<Inode> KernelImpl::make_inode(Inode::Kind kind) {
+PageCache::PageCache(PhysMem& mem, FrameTable& frames, KernelStats& stats, PageSize page,
+                     std::uint64_t read_around_pages)
+    : mem_(mem), frames_(frames), stats_(stats), page_(page), read_around_pages_(read_around_pages) {}
+
+PageCache::~PageCache() { files_.clear(); }
+
+std::shared_ptr<Inode> PageCache::make_inode(Inode::Kind kind, std::unique_ptr<BackingStore> store) {
     auto* raw = new Inode();
     raw->id = next_inode_id_++;
     raw->kind = kind;
+    raw->store = std::move(store);
     if (kind == Inode::Kind::Shmem) {
         raw->dev_major = 0;
         raw->dev_minor = 1;
         raw->ino = raw->id;
     }
-    return std::shared_ptr<Inode>(raw, [this](Inode* i) { release_inode(i); });
+    return std::shared_ptr<Inode>(raw, [this](Inode* i) { release(i); });
 }
 
-void KernelImpl::release_inode(Inode* ino) {
+void PageCache::release(Inode* ino) {
     for (std::uint64_t i = 0; i < ino->pages.size(); ++i)
-        if (ino->pages[i] != kNoPfn) cache_remove(*ino, i);
-    if (ino->host_fd >= 0) ::close(ino->host_fd);
-    if (ino->host_wfd >= 0) ::close(ino->host_wfd);
+        if (ino->pages[i] != kNoPfn) remove(*ino, i);
     delete ino;
 }
 
-std::optional<Pfn> KernelImpl::cache_find(Inode& ino, std::uint64_t index) const {
+std::shared_ptr<Inode> PageCache::lookup(const std::string& path) const {
+    auto it = files_.find(path);
+    return it == files_.end() ? nullptr : it->second;
+}
+
+void PageCache::add_path(const std::string& path, std::shared_ptr<Inode> ino) { files_[path] = std::move(ino); }
+
+void PageCache::clear_paths() { files_.clear(); }
+
+std::optional<Pfn> PageCache::find(const Inode& ino, std::uint64_t index) const {
     if (index >= ino.pages.size() || ino.pages[index] == kNoPfn) return std::nullopt;
     return Pfn{ino.pages[index]};
 }
 
-bool KernelImpl::read_host_page(Inode& ino, std::uint64_t index, Pfn p) {
-    if (ino.kind != Inode::Kind::Host) return true;  // simulated and shmem pages start zeroed
-    if (ino.host_fd < 0) {
-        ino.host_fd = ::open(ino.path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (ino.host_fd < 0) return false;
+std::optional<Pfn> PageCache::fill(Inode& ino, std::uint64_t i, FaultStatus* st) {
+    auto f = frames_.alloc();
+    if (!f) {
+        *st = FaultStatus::Oom;
+        return std::nullopt;
     }
-    const std::uint64_t off = index * ps_;
-    if (off >= ino.size) return true;
-    const std::uint64_t want = std::min(ps_, ino.size - off);
-    std::vector<std::uint8_t> buf(want);
-    std::uint64_t got = 0;
-    while (got < want) {
-        const ssize_t n = ::pread(ino.host_fd, buf.data() + got, want - got, static_cast<off_t>(off + got));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        if (n == 0) break;  // the host file is shorter than the simulated size: zeros
-        got += static_cast<std::uint64_t>(n);
+    frames_.set(*f, kPgFile);
+    if (ino.is_shmem()) frames_.set_shmem(*f);
+    // Simulated and shmem pages start zeroed; a host file's page is read from it.
+    std::vector<std::uint8_t> buf(page_.bytes(), 0);
+    const std::optional<std::uint64_t> got = ino.store->read_page(i << page_.shift, buf, ino.size);
+    if (!got) {
+        frames_.free(*f);
+        *st = FaultStatus::Bus;
+        return std::nullopt;
     }
-    stats_.host_bytes_read += got;
-    if (std::any_of(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got), [](std::uint8_t b) { return b != 0; }))
-        mem_.write(pa_of(p), buf.data(), got);
-    return true;
+    if (ino.kind == Inode::Kind::Host) stats_.host_bytes_read += *got;
+    const auto end = buf.begin() + static_cast<std::ptrdiff_t>(*got);
+    if (std::any_of(buf.begin(), end, [](std::uint8_t b) { return b != 0; })) mem_.write(pa_of(*f), buf.data(), *got);
+    frames_.get(*f);  // the page cache's reference
+    ino.pages[i] = f->value;
+    ++ino.cached;
+    ++stats_.page_cache_pages;
+    if (ino.kind == Inode::Kind::Host) ++stats_.page_cache_misses;
+    return f;
 }
 
-std::optional<Pfn> KernelImpl::cache_get(Inode& ino, std::uint64_t index, bool* major, int ra, FaultStatus* st) {
-    if (auto f = cache_find(ino, index)) return f;
+std::optional<Pfn> PageCache::get(Inode& ino, std::uint64_t index, bool* major, int ra, FaultStatus* st) {
+    if (auto f = find(ino, index)) return f;
     if (index >= ino.pages.size()) {
         *st = FaultStatus::Bus;
         return std::nullopt;
     }
-    auto fill = [&](std::uint64_t i) -> std::optional<Pfn> {
-        auto f = frames_.alloc();
-        if (!f) {
-            *st = FaultStatus::Oom;
-            return std::nullopt;
-        }
-        frames_.set(*f, kPgFile);
-        if (ino.is_shmem()) {
-            frames_.set_shmem(*f);
-        }
-        if (!read_host_page(ino, i, *f)) {
-            frames_.free(*f);
-            *st = FaultStatus::Bus;
-            return std::nullopt;
-        }
-        frames_.get(*f);  // the page cache's reference
-        ino.pages[i] = f->value;
-        ++ino.cached;
-        ++stats_.page_cache_pages;
-        if (ino.kind == Inode::Kind::Host) ++stats_.page_cache_misses;
-        return f;
-    };
-    auto f = fill(index);
+    auto f = fill(ino, index, st);
     if (!f) return std::nullopt;
     if (ino.kind == Inode::Kind::Host) {
         if (major) *major = true;
@@ -108,13 +102,11 @@ std::optional<Pfn> KernelImpl::cache_get(Inode& ino, std::uint64_t index, bool* 
             const std::uint64_t n = read_around_pages_;
             const std::uint64_t first = ra == 2 ? index : index - std::min(index, n / 2);
             const std::uint64_t last = std::min<std::uint64_t>(first + n, ino.pages.size());
-            FaultStatus ignore;
             for (std::uint64_t i = first; i < last; ++i) {
                 if (i == index || ino.pages[i] != kNoPfn) continue;
                 FaultStatus keep = *st;
-                if (!fill(i)) {
+                if (!fill(ino, i, st)) {
                     *st = keep;
-                    (void)ignore;
                     break;
                 }
             }
@@ -123,13 +115,78 @@ std::optional<Pfn> KernelImpl::cache_get(Inode& ino, std::uint64_t index, bool* 
     return f;
 }
 
-void KernelImpl::cache_remove(Inode& ino, std::uint64_t index) {
+void PageCache::remove(Inode& ino, std::uint64_t index) {
     const Pfn f{ino.pages[index]};
     VMLAB_ASSERT(frames_.mapcount(f) == 0, "removing a mapped page from the page cache");
     ino.pages[index] = kNoPfn;
     --ino.cached;
     --stats_.page_cache_pages;
     frames_.put(f);
+}
+
+void PageCache::write_out(Inode& ino, std::uint64_t index) {
+    if (ino.is_shmem()) return;  // no backing store
+    auto f = find(ino, index);
+    if (!f) return;
+    if (ino.kind == Inode::Kind::Host) {
+        const std::uint64_t off = index << page_.shift;
+        std::vector<std::uint8_t> buf;
+        if (off < ino.size) {
+            buf.resize(std::min(page_.bytes(), ino.size - off));
+            mem_.read(pa_of(*f), buf.data(), buf.size());
+        }
+        const std::optional<std::uint64_t> n = ino.store->write_page(off, buf, ino.size);
+        if (!n)
+            frames_.set(*f, kPgDiverged);
+        else if (!buf.empty() && *n == buf.size())
+            stats_.host_bytes_written += *n;
+    }
+    frames_.clear(*f, kPgDirty);
+    ++stats_.writeback_pages;
+}
+
+void PageCache::truncate(Inode& ino, std::uint64_t new_size) {
+    const std::uint64_t ps = page_.bytes();
+    const std::uint64_t new_pages = (new_size + ps - 1) >> page_.shift;
+    if (new_size < ino.size) {
+        for (std::uint64_t i = new_pages; i < ino.pages.size(); ++i)
+            if (ino.pages[i] != kNoPfn) remove(ino, i);
+        // The tail of the new last page reads as zeros (truncate_inode_partial_folio).
+        if (new_size % ps && new_pages > 0) {
+            if (auto f = find(ino, new_pages - 1)) {
+                const std::uint64_t off = new_size % ps;
+                std::vector<std::uint8_t> zeros(ps - off, 0);
+                mem_.write(pa_of(*f) + off, zeros.data(), zeros.size());
+            }
+        }
+    }
+    ino.size = new_size;
+    ino.pages.resize(new_pages, kNoPfn);
+    if (ino.kind == Inode::Kind::Host) ino.store->resize(new_size, true);
+}
+
+void PageCache::extend(Inode& ino, std::uint64_t new_size) {
+    ino.size = new_size;
+    ino.pages.resize(ino.size_pages(page_.shift), kNoPfn);
+    if (ino.kind == Inode::Kind::Host) ino.store->resize(new_size, false);
+}
+
+bool PageCache::droppable(Pfn f, bool dirty_ok) const {
+    return !frames_.mapcount(f) && frames_.refcount(f) == 1 && (dirty_ok || !frames_.test(f, kPgDirty)) &&
+           !frames_.test(f, kPgDiverged);
+}
+
+std::uint64_t PageCache::drop_caches() {
+    std::uint64_t dropped = 0;
+    for (auto& [path, ino] : files_) {
+        if (ino->kind != Inode::Kind::Host) continue;
+        for (std::uint64_t i = 0; i < ino->pages.size(); ++i) {
+            if (ino->pages[i] == kNoPfn || !droppable(Pfn{ino->pages[i]}, false)) continue;
+            remove(*ino, i);
+            ++dropped;
+        }
+    }
+    return dropped;
 }
 
 void KernelImpl::page_mkclean(Pfn p) {
@@ -148,7 +205,7 @@ void KernelImpl::page_mkclean(Pfn p) {
 
 void KernelImpl::writeback_page(Inode& ino, std::uint64_t index) {
     if (ino.is_shmem()) return;  // no backing store
-    auto f = cache_find(ino, index);
+    auto f = cache_.find(ino, index);
     if (!f) return;
     // Dirty state may still sit in PTEs of shared mappings (hardware D bits).
     bool dirty = frames_.test(*f, kPgDirty);
@@ -161,27 +218,7 @@ void KernelImpl::writeback_page(Inode& ino, std::uint64_t index) {
     });
     if (!dirty) return;
     page_mkclean(*f);
-    if (ino.kind == Inode::Kind::Host) {
-        if (ino.host_writable) {
-            if (ino.host_wfd < 0) ino.host_wfd = ::open(ino.path.c_str(), O_WRONLY | O_CLOEXEC);
-            if (ino.host_wfd >= 0) {
-                if (ino.host_size_dirty && ::ftruncate(ino.host_wfd, static_cast<off_t>(ino.size)) == 0)
-                    ino.host_size_dirty = false;
-                const std::uint64_t off = index * ps_;
-                if (off < ino.size) {
-                    const std::uint64_t n = std::min(ps_, ino.size - off);
-                    std::vector<std::uint8_t> buf(n);
-                    mem_.read(pa_of(*f), buf.data(), n);
-                    if (::pwrite(ino.host_wfd, buf.data(), n, static_cast<off_t>(off)) == static_cast<ssize_t>(n))
-                        stats_.host_bytes_written += n;
-                }
-            }
-        } else {
-            frames_.set(*f, kPgDiverged);
-        }
-    }
-    frames_.clear(*f, kPgDirty);
-    ++stats_.writeback_pages;
+    cache_.write_out(ino, index);
 }
 
 void KernelImpl::truncate_inode(Inode& ino, std::uint64_t new_size) {
@@ -206,23 +243,8 @@ void KernelImpl::truncate_inode(Inode& ino, std::uint64_t new_size) {
                 if (zap_range(mm, *v, s, e, nullptr)) tlb_.flush_range(mm, s, e, nullptr);
             }
         }
-        for (std::uint64_t i = new_pages; i < ino.pages.size(); ++i)
-            if (ino.pages[i] != kNoPfn) cache_remove(ino, i);
-        // The tail of the new last page reads as zeros (truncate_inode_partial_folio).
-        if (new_size % ps_ && new_pages > 0) {
-            if (auto f = cache_find(ino, new_pages - 1)) {
-                const std::uint64_t off = new_size % ps_;
-                std::vector<std::uint8_t> zeros(ps_ - off, 0);
-                mem_.write(pa_of(*f) + off, zeros.data(), zeros.size());
-            }
-        }
     }
-    ino.size = new_size;
-    ino.pages.resize(new_pages, kNoPfn);
-    if (ino.kind == Inode::Kind::Host) {
-        if (ino.host_writable)
-            ino.host_size_dirty = ::truncate(ino.path.c_str(), static_cast<off_t>(new_size)) != 0;
-    }
+    cache_.truncate(ino, new_size);
 }
 
 bool KernelImpl::path_writable(const std::string& canonical) const {
@@ -253,23 +275,6 @@ int KernelImpl::fd_install(Process& p, std::shared_ptr<OpenFile> f) {
     return static_cast<int>(fd);
 }
 
-std::uint64_t KernelImpl::drop_caches() {
-    std::uint64_t dropped = 0;
-    for (auto& [path, ino] : files_) {
-        if (ino->kind != Inode::Kind::Host) continue;
-        for (std::uint64_t i = 0; i < ino->pages.size(); ++i) {
-            if (ino->pages[i] == kNoPfn) continue;
-            const Pfn f{ino->pages[i]};
-            if (frames_.mapcount(f) || frames_.refcount(f) != 1 || frames_.test(f, kPgDirty) ||
-                frames_.test(f, kPgDiverged))
-                continue;
-            cache_remove(*ino, i);
-            ++dropped;
-        }
-    }
-    return dropped;
-}
-
 namespace {
 std::size_t open_count(const Process& p) {
     return static_cast<std::size_t>(std::count_if(p.fds.begin(), p.fds.end(), [](const auto& f) { return f != nullptr; }));
@@ -290,8 +295,8 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
     const std::string canon = fs::weakly_canonical(fs::absolute(fs::path(path), ec), ec).string();
     if (ec) return Errno::NoEnt;
     std::shared_ptr<Inode> ino;
-    if (auto it = k.files_.find(canon); it != k.files_.end()) {
-        ino = it->second;
+    if (auto found = k.cache_.lookup(canon)) {
+        ino = std::move(found);
         if ((flags & sys::kOCreat) && (flags & sys::kOExcl)) return Errno::Exist;
     } else {
         struct stat st {};
@@ -299,7 +304,7 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
             if ((flags & sys::kOCreat) && (flags & sys::kOExcl)) return Errno::Exist;
             const bool dir = S_ISDIR(st.st_mode);
             if (!dir && !S_ISREG(st.st_mode)) return Errno::NoDev;
-            ino = k.make_inode(Inode::Kind::Host);
+            ino = k.cache_.make_inode(Inode::Kind::Host, make_host_file_store(canon, !dir && k.path_writable(canon)));
             ino->path = canon;
             ino->display = canon;
             ino->dev_major = major(st.st_dev);
@@ -308,7 +313,6 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
             ino->is_dir = dir;
             ino->size = dir ? 0 : static_cast<std::uint64_t>(st.st_size);
             ino->pages.assign(ino->size_pages(k.page_.shift), kNoPfn);
-            ino->host_writable = !dir && k.path_writable(canon);
         } else {
             if (!(flags & sys::kOCreat)) return Errno::NoEnt;
             const fs::path parent = fs::path(canon).parent_path();
@@ -319,13 +323,12 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
                 ::close(hfd);
                 struct stat nst {};
                 if (::stat(canon.c_str(), &nst) != 0) return Errno::Io;
-                ino = k.make_inode(Inode::Kind::Host);
+                ino = k.cache_.make_inode(Inode::Kind::Host, make_host_file_store(canon, true));
                 ino->dev_major = major(nst.st_dev);
                 ino->dev_minor = minor(nst.st_dev);
                 ino->ino = nst.st_ino;
-                ino->host_writable = true;
             } else {
-                ino = k.make_inode(Inode::Kind::Sim);
+                ino = k.cache_.make_inode(Inode::Kind::Sim, make_memory_store());
                 ino->dev_major = 0;
                 ino->dev_minor = 0;
                 ino->ino = ino->id;
@@ -333,7 +336,7 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
             ino->path = canon;
             ino->display = canon;
         }
-        k.files_[canon] = ino;
+        k.cache_.add_path(canon, ino);
     }
     if (ino->is_dir && acc != sys::kORdOnly) return Errno::IsDir;
     if (ino->kind == Inode::Kind::Host) {
@@ -353,7 +356,7 @@ SysResult<int> Kernel::memfd_create(Tid caller, const std::string& name) {
     if (!t) return Errno::Srch;
     if (name.size() > 249) return Errno::Inval;  // MFD_NAME_MAX_LEN
     if (open_count(*t->proc) + 3 >= t->proc->mm->lim.nofile) return Errno::MFile;
-    auto ino = k.make_inode(Inode::Kind::Shmem);
+    auto ino = k.cache_.make_inode(Inode::Kind::Shmem, make_memory_store());
     ino->path = "memfd:" + name;
     ino->display = "/memfd:" + name + " (deleted)";
     auto of = std::make_shared<OpenFile>();
@@ -390,7 +393,7 @@ SysResult<std::uint64_t> Kernel::pread(Tid caller, int fd, std::span<std::uint8_
         const std::uint64_t pos = offset + done;
         const std::uint64_t chunk = std::min(n - done, k.ps_ - (pos & (k.ps_ - 1)));
         FaultStatus st = FaultStatus::Done;
-        auto f = k.cache_get(ino, pos >> k.page_.shift, nullptr, 0, &st);
+        auto f = k.cache_.get(ino, pos >> k.page_.shift, nullptr, 0, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
         k.mem_.read(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
         k.frames_.set(*f, kPgReferenced);  // mark_page_accessed
@@ -413,17 +416,13 @@ SysResult<std::uint64_t> Kernel::pwrite(Tid caller, int fd, std::span<const std:
         return Errno::FBig;
     if (buf.empty()) return std::uint64_t{0};
     const std::uint64_t end = offset + buf.size();
-    if (end > ino.size) {
-        ino.size = end;
-        ino.pages.resize(ino.size_pages(k.page_.shift), kNoPfn);
-        ino.host_size_dirty = ino.kind == Inode::Kind::Host && ino.host_writable;
-    }
+    if (end > ino.size) k.cache_.extend(ino, end);
     std::uint64_t done = 0;
     while (done < buf.size()) {
         const std::uint64_t pos = offset + done;
         const std::uint64_t chunk = std::min<std::uint64_t>(buf.size() - done, k.ps_ - (pos & (k.ps_ - 1)));
         FaultStatus st = FaultStatus::Done;
-        auto f = k.cache_get(ino, pos >> k.page_.shift, nullptr, 0, &st);
+        auto f = k.cache_.get(ino, pos >> k.page_.shift, nullptr, 0, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
         k.mem_.write(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
         k.frames_.set(*f, kPgDirty);
@@ -475,7 +474,7 @@ SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_
     if (advice == sys::kFadvWillNeed) {
         for (std::uint64_t i = first; i < last_excl && i < ino.pages.size(); ++i) {
             FaultStatus st;
-            if (!k.cache_get(ino, i, nullptr, 0, &st)) break;
+            if (!k.cache_.get(ino, i, nullptr, 0, &st)) break;
         }
     } else if (advice == sys::kFadvDontNeed && ino.kind == Inode::Kind::Host) {
         // invalidate_mapping_pages: only whole pages, only clean and unmapped ones (dirty
@@ -486,14 +485,14 @@ SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_
             if (end < ino.size && ((i + 1) << k.page_.shift) > end) break;
             k.writeback_page(ino, i);
             const Pfn f{ino.pages[i]};
-            if (k.frames_.mapcount(f) || k.frames_.refcount(f) != 1 || k.frames_.test(f, kPgDiverged)) continue;
-            k.cache_remove(ino, i);
+            if (!k.cache_.droppable(f, true)) continue;
+            k.cache_.remove(ino, i);
         }
     }
     return {};
 }
 
-std::uint64_t Kernel::drop_caches() { return impl_->drop_caches(); }
+std::uint64_t Kernel::drop_caches() { return impl_->cache_.drop_caches(); }
 
 SysResult<std::uint64_t> Kernel::file_size(Tid caller, int fd) {
     auto& k = *impl_;

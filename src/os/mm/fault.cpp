@@ -156,7 +156,7 @@ void KernelImpl::do_fault_around(Mm& mm, Vma& v, VirtAddr va, std::uint64_t pgof
     end_pgoff = std::min(end_pgoff, file_pages - 1);
     const bool writable = ino.is_shmem() && (v.flags & vm::kShared) && (v.flags & vm::kWrite);
     for (std::uint64_t idx = start_pgoff; idx <= end_pgoff; ++idx) {
-        auto f = cache_find(ino, idx);
+        auto f = cache_.find(ino, idx);
         if (!f) continue;
         const VirtAddr addr = VirtAddr{va.value + (idx - pgoff) * ps_};
         if (mm.pt->query(addr).present) continue;
@@ -183,7 +183,7 @@ FaultResult KernelImpl::do_file_fault(Process& p, Mm& mm, Vma& v, VirtAddr va, A
             do_fault_around(mm, v, va, pgoff, p.faults, stats_.faults);
             if (mm.pt->query(va).present) return {};
         }
-        auto f = cache_get(ino, pgoff, &major, ra, &st);
+        auto f = cache_.get(ino, pgoff, &major, ra, &st);
         if (!f) return {st};
         if (major && fault_around_pages_ > 1) {
             // filemap_fault dropped the mmap lock for the read and asked for a retry
@@ -196,7 +196,7 @@ FaultResult KernelImpl::do_file_fault(Process& p, Mm& mm, Vma& v, VirtAddr va, A
         if (!map_page(mm, v, va, *f, page_, writable, false, true)) return {FaultStatus::Oom};
         return {FaultStatus::Done, major};
     }
-    auto src = cache_get(ino, pgoff, &major, ra, &st);
+    auto src = cache_.get(ino, pgoff, &major, ra, &st);
     if (!src) return {st};
     if (!(v.flags & vm::kShared)) {
         // do_cow_fault: a private copy of the file page.

@@ -77,7 +77,7 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             for (std::uint64_t i = first; i < last; ++i) {
                 FaultStatus st;
                 bool major = false;
-                if (!k.cache_get(ino, i, &major, 0, &st)) break;
+                if (!k.cache_.get(ino, i, &major, 0, &st)) break;
             }
             return Errno::None;
         }
@@ -122,14 +122,14 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             const std::uint64_t first = v->pgoff + (s - v->start) / k.ps_;
             const std::uint64_t last = std::min(first + k.pages(e - s), static_cast<std::uint64_t>(ino.pages.size()));
             for (std::uint64_t i = first; i < last; ++i) {
-                auto f = k.cache_find(ino, i);
+                auto f = k.cache_.find(ino, i);
                 if (!f) continue;
                 for (auto [omm, va] : k.frames_.rmap().list(*f)) {
                     Vma* ov = omm->vmas.lookup(va);
                     VMLAB_ASSERT(ov, "rmap names an unmapped address");
                     if (k.zap_range(*omm, *ov, va, va + k.ps_, nullptr)) k.tlb_.flush_page(*omm, va, omm == &mm ? t : nullptr);
                 }
-                k.cache_remove(ino, i);
+                k.cache_.remove(ino, i);
             }
             return Errno::None;
         }
@@ -247,7 +247,7 @@ SysResult<std::vector<std::uint8_t>> Kernel::mincore(Tid caller, VirtAddr start,
         if (pte.present) {
             out[i] = 1;
         } else if (v->file) {
-            out[i] = k.cache_find(*v->file, v->pgoff + (va - v->start) / k.ps_) ? 1 : 0;
+            out[i] = k.cache_.find(*v->file, v->pgoff + (va - v->start) / k.ps_) ? 1 : 0;
         }
     }
     return out;

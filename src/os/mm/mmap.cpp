@@ -182,7 +182,7 @@ SysResult<VirtAddr> KernelImpl::mmap_region(Process& p, Thread* caller, const st
     }
     if (!file && (vm_flags & vm::kShared)) {
         // shmem_zero_setup: shared anonymous memory is a tmpfs object of the mapping's size.
-        auto ino = make_inode(Inode::Kind::Shmem);
+        auto ino = cache_.make_inode(Inode::Kind::Shmem, make_memory_store());
         ino->display = "/dev/zero (deleted)";
         ino->path = "dev/zero";
         ino->size = len;
