@@ -174,6 +174,9 @@ public:
     // Removes [start, end) from the address space (munmap's body). Unaligned or invalid
     // arguments are the caller's to reject.
     Errno do_munmap(Mm& mm, VirtAddr start, std::uint64_t len, Thread* caller, bool writeback = true);
+    // The address for a new mapping of len bytes (hint or MAP_FIXED address, else top-down
+    // below mmap_base), or the errno (mm/mmap.c __get_unmapped_area).
+    SysResult<VirtAddr> unmapped_area(Mm& mm, VirtAddr addr, std::uint64_t len, VmFlags vm_flags, bool fixed);
     std::optional<VirtAddr> get_unmapped_area(Mm& mm, VirtAddr hint, std::uint64_t len, VmFlags vm_flags,
                                               bool fixed);
     SysResult<VirtAddr> mmap_region(Process& p, Thread* caller, const std::shared_ptr<Inode>& file, VirtAddr addr,
@@ -185,6 +188,19 @@ public:
                    bool force_read = false);
     bool expand_stack(Mm& mm, Vma* v, VirtAddr addr);
     VirtAddr do_brk(Process& p, Thread* caller, VirtAddr addr);
+    // mremap: the VMA holding [addr, addr+old_len) if it may become new_len bytes.
+    struct Resize {
+        Vma* vma = nullptr;
+        Errno err = Errno::None;
+    };
+    Resize vma_to_resize(Mm& mm, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len, int flags);
+    SysResult<VirtAddr> move_vma(Process& p, Thread* t, Vma* v, VirtAddr old_addr, std::uint64_t old_len,
+                                 std::uint64_t new_len, VirtAddr new_addr, int flags);
+    // One VMA's part [s, e) of a madvise call.
+    Errno madvise_vma(Process& p, Thread* t, Vma* v, VirtAddr s, VirtAddr e, int behavior);
+    // apply_vma_lock_flags over [start, end): VM_LOCKED/VM_LOCKONFAULT set to `lock`.
+    Errno apply_lock(Mm& mm, VirtAddr start, VirtAddr end, VmFlags lock);
+    std::uint64_t locked_pages_in(Mm& mm, VirtAddr start, VirtAddr end);
     std::string vma_name(const Mm& mm, const Vma& v) const;
     VmaInfo vma_info(const Mm& mm, const Vma& v) const;
 

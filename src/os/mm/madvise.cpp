@@ -57,12 +57,12 @@ std::optional<VmFlags> advice_flags(int b, VmFlags f, bool file_or_shared, Errno
 }  // namespace
 
 // One VMA's part [s, e) of a madvise call.
-static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr s, VirtAddr e, int b) {
+Errno KernelImpl::madvise_vma(Process& p, Thread* t, Vma* v, VirtAddr s, VirtAddr e, int b) {
     Mm& mm = *p.mm;
     Errno err = Errno::None;
     if (auto nf = advice_flags(b, v->flags, v->file || (v->flags & vm::kShared), &err)) {
         if (*nf == v->flags) return Errno::None;
-        Vma* nv = k.vma_modify(mm, v, s, e, [&](Vma& x) { x.flags = *nf; }, &err);
+        Vma* nv = vma_modify(mm, v, s, e, [&](Vma& x) { x.flags = *nf; }, &err);
         return nv ? Errno::None : err;
     }
     if (err != Errno::None) return err;
@@ -72,19 +72,19 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             // until pages can be swapped out).
             if (!v->file || v->file->is_shmem()) return Errno::None;
             Inode& ino = *v->file;
-            const std::uint64_t first = v->pgoff + (s - v->start) / k.ps_;
-            const std::uint64_t last = std::min(first + k.pages(e - s), ino.size_pages(k.page_.shift));
+            const std::uint64_t first = v->pgoff + (s - v->start) / ps_;
+            const std::uint64_t last = std::min(first + pages(e - s), ino.size_pages(page_.shift));
             for (std::uint64_t i = first; i < last; ++i) {
                 FaultStatus st;
                 bool major = false;
-                if (!k.cache_.get(ino, i, &major, 0, &st)) break;
+                if (!cache_.get(ino, i, &major, 0, &st)) break;
             }
             return Errno::None;
         }
         case sys::kMadvDontNeed: {
             if (v->flags & (vm::kLocked | vm::kPfnMap)) return Errno::Inval;
             Writeback wb;
-            if (k.zap_range(mm, *v, s, e, &wb)) k.tlb_.flush_range(mm, s, e, t);
+            if (zap_range(mm, *v, s, e, &wb)) tlb_.flush_range(mm, s, e, t);
             return Errno::None;
         }
         case sys::kMadvFree: {
@@ -98,10 +98,10 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             });
             std::uint64_t changed = 0;
             for (auto& [va, pte] : leaves) {
-                const Pfn f = pte.base.pfn(k.page_);
-                if (k.frames_.is_zero(f) || !k.frames_.test(f, kPgAnon) || k.frames_.mapcount(f) != 1) continue;
-                k.frames_.clear(f, kPgDirty);
-                k.frames_.set(f, kPgLazyFree);
+                const Pfn f = pte.base.pfn(page_);
+                if (frames_.is_zero(f) || !frames_.test(f, kPgAnon) || frames_.mapcount(f) != 1) continue;
+                frames_.clear(f, kPgDirty);
+                frames_.set(f, kPgLazyFree);
                 LeafAttrs a = pte.attrs;
                 a.dirty = false;
                 a.accessed = false;
@@ -110,7 +110,7 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
                     ++changed;
                 }
             }
-            if (changed) k.tlb_.flush_range(mm, s, e, t);
+            if (changed) tlb_.flush_range(mm, s, e, t);
             return Errno::None;
         }
         case sys::kMadvRemove: {
@@ -119,17 +119,17 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             if (v->flags & vm::kLocked) return Errno::Inval;
             // Punch a hole in the shmem object: unmap the range everywhere, drop its pages.
             Inode& ino = *v->file;
-            const std::uint64_t first = v->pgoff + (s - v->start) / k.ps_;
-            const std::uint64_t last = std::min(first + k.pages(e - s), static_cast<std::uint64_t>(ino.pages.size()));
+            const std::uint64_t first = v->pgoff + (s - v->start) / ps_;
+            const std::uint64_t last = std::min(first + pages(e - s), static_cast<std::uint64_t>(ino.pages.size()));
             for (std::uint64_t i = first; i < last; ++i) {
-                auto f = k.cache_.find(ino, i);
+                auto f = cache_.find(ino, i);
                 if (!f) continue;
-                for (auto [omm, va] : k.frames_.rmap().list(*f)) {
+                for (auto [omm, va] : frames_.rmap().list(*f)) {
                     Vma* ov = omm->vmas.lookup(va);
                     VMLAB_ASSERT(ov, "rmap names an unmapped address");
-                    if (k.zap_range(*omm, *ov, va, va + k.ps_, nullptr)) k.tlb_.flush_page(*omm, va, omm == &mm ? t : nullptr);
+                    if (zap_range(*omm, *ov, va, va + ps_, nullptr)) tlb_.flush_page(*omm, va, omm == &mm ? t : nullptr);
                 }
-                k.cache_.remove(ino, i);
+                cache_.remove(ino, i);
             }
             return Errno::None;
         }
@@ -143,10 +143,10 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             const bool write = b == sys::kMadvPopulateWrite;
             if (v->flags & (vm::kIo | vm::kPfnMap)) return Errno::Inval;
             if (write ? !(v->flags & vm::kWrite) : !(v->flags & (vm::kRead | vm::kWrite))) return Errno::Fault;
-            for (VirtAddr va = s; va < e; va = va + k.ps_) {
+            for (VirtAddr va = s; va < e; va = va + ps_) {
                 const PteView pte = mm.pt->query(va);
                 if (pte.present && (!write || pte.attrs.prot.write)) continue;
-                const FaultResult r = k.handle_mm_fault(p, t, va, write ? AccessKind::Write : AccessKind::Read,
+                const FaultResult r = handle_mm_fault(p, t, va, write ? AccessKind::Write : AccessKind::Read,
                                                         pte.present ? FaultKind::Protection : FaultKind::NotPresent);
                 if (r.status == FaultStatus::Oom) return Errno::NoMem;
                 if (r.status != FaultStatus::Done) return Errno::Fault;
@@ -181,7 +181,7 @@ SysStatus Kernel::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int 
             if (s >= end) break;
         }
         const VirtAddr tmp = std::min(v->end, end);
-        if (Errno e = madvise_vma(k, p, t, v, s, tmp, behavior); e != Errno::None) return e;
+        if (Errno e = k.madvise_vma(p, t, v, s, tmp, behavior); e != Errno::None) return e;
         if (!p.mm) return {};
         s = tmp;
         if (s >= end) break;

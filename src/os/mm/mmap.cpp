@@ -83,20 +83,20 @@ VirtAddr vm_start_gap(const Vma& v, std::uint64_t guard) {
 }  // namespace
 
 // Returns the address or the errno as a negative-free SysResult.
-static SysResult<VirtAddr> unmapped_area(KernelImpl& k, Mm& mm, VirtAddr addr, std::uint64_t len, VmFlags vm_flags,
+SysResult<VirtAddr> KernelImpl::unmapped_area(Mm& mm, VirtAddr addr, std::uint64_t len, VmFlags vm_flags,
                                          bool fixed) {
     // mm/mmap.c __get_unmapped_area + arch_get_unmapped_area_topdown (x86-64, generic).
-    if (len > k.task_size_) return Errno::NoMem;
-    const std::uint64_t guard = k.cfg_.stack_guard_gap_pages * k.ps_;
+    if (len > task_size_) return Errno::NoMem;
+    const std::uint64_t guard = cfg_.stack_guard_gap_pages * ps_;
     VirtAddr r{};
     if (fixed) {
         r = addr;
     } else {
-        if (len > k.task_size_ - std::min(k.task_size_, k.cfg_.mmap_min_addr)) return Errno::NoMem;
+        if (len > task_size_ - std::min(task_size_, cfg_.mmap_min_addr)) return Errno::NoMem;
         bool found = false;
         if (addr.value) {
-            const VirtAddr a = addr.align_down(k.page_);
-            if (a.value <= k.task_size_ - len && a.value >= k.cfg_.mmap_min_addr) {
+            const VirtAddr a = addr.align_down(page_);
+            if (a.value <= task_size_ - len && a.value >= cfg_.mmap_min_addr) {
                 Vma* next = mm.vmas.find(a);
                 if (!next || a.value + len <= vm_start_gap(*next, guard).value) {
                     r = a;
@@ -108,7 +108,7 @@ static SysResult<VirtAddr> unmapped_area(KernelImpl& k, Mm& mm, VirtAddr addr, s
             // vm_unmapped_area, top-down below mmap_base; a new stack keeps its guard gap.
             const std::uint64_t start_gap = (vm_flags & vm::kGrowsDown) ? guard : 0;
             const std::uint64_t length = len + start_gap;
-            const VirtAddr low{std::max(k.ps_, k.cfg_.mmap_min_addr)};
+            const VirtAddr low{std::max(ps_, cfg_.mmap_min_addr)};
             VirtAddr high = mm.mmap_base;
             while (length >= len) {
                 auto g = mm.vmas.highest_gap(low, high, length);
@@ -125,8 +125,8 @@ static SysResult<VirtAddr> unmapped_area(KernelImpl& k, Mm& mm, VirtAddr addr, s
             }
             if (!found) {
                 // Fall back to bottom-up from TASK_UNMAPPED_BASE (a third of the space).
-                VirtAddr lo{k.page_align(k.task_size_ / 3)};
-                const VirtAddr hi{k.task_size_};
+                VirtAddr lo{page_align(task_size_ / 3)};
+                const VirtAddr hi{task_size_};
                 while (true) {
                     auto g = mm.vmas.lowest_gap(lo, hi, length);
                     if (!g) return Errno::NoMem;
@@ -142,15 +142,15 @@ static SysResult<VirtAddr> unmapped_area(KernelImpl& k, Mm& mm, VirtAddr addr, s
             }
         }
     }
-    if (r.value > k.task_size_ - len) return Errno::NoMem;
-    if (!k.aligned(r.value)) return Errno::Inval;
-    if (r.value < k.cfg_.mmap_min_addr) return Errno::Perm;  // security_mmap_addr, unprivileged
+    if (r.value > task_size_ - len) return Errno::NoMem;
+    if (!aligned(r.value)) return Errno::Inval;
+    if (r.value < cfg_.mmap_min_addr) return Errno::Perm;  // security_mmap_addr, unprivileged
     return r;
 }
 
 std::optional<VirtAddr> KernelImpl::get_unmapped_area(Mm& mm, VirtAddr hint, std::uint64_t len, VmFlags vm_flags,
                                                       bool fixed) {
-    auto r = unmapped_area(*this, mm, hint, len, vm_flags, fixed);
+    auto r = unmapped_area(mm, hint, len, vm_flags, fixed);
     if (!r) return std::nullopt;
     return *r;
 }
@@ -232,7 +232,7 @@ SysResult<VirtAddr> Kernel::mmap(Tid caller, VirtAddr addr, std::uint64_t len, i
     if (flags & sys::kMapGrowsDown) vm_flags |= vm::kGrowsDown;
     if (flags & sys::kMapLocked) vm_flags |= vm::kLocked;
     const bool fixed = (flags & (sys::kMapFixed | sys::kMapFixedNoReplace)) != 0;
-    auto area = unmapped_area(k, mm, addr, len, vm_flags, fixed);
+    auto area = k.unmapped_area(mm, addr, len, vm_flags, fixed);
     if (!area) return area.error;
     addr = *area;
     if ((flags & sys::kMapFixedNoReplace) && mm.vmas.intersects(addr, addr + len)) return Errno::Exist;
@@ -432,14 +432,7 @@ SysResult<VirtAddr> Kernel::sbrk(Tid caller, std::int64_t increment) {
 
 // ---- mremap ------------------------------------------------------------------------------
 
-namespace {
-struct Resize {
-    Vma* vma = nullptr;
-    Errno err = Errno::None;
-};
-}  // namespace
-
-static Resize vma_to_resize(KernelImpl& k, Mm& mm, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len,
+KernelImpl::Resize KernelImpl::vma_to_resize(Mm& mm, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len,
                             int flags) {
     Vma* v = mm.vmas.lookup(addr);
     if (!v) return {nullptr, Errno::Fault};
@@ -447,30 +440,30 @@ static Resize vma_to_resize(KernelImpl& k, Mm& mm, VirtAddr addr, std::uint64_t 
     if ((flags & sys::kMremapDontUnmap) && (v->flags & (vm::kDontExpand | vm::kPfnMap))) return {nullptr, Errno::Inval};
     if (old_len > v->end - addr) return {nullptr, Errno::Fault};
     if (new_len == old_len) return {v, Errno::None};
-    const std::uint64_t pgoff = v->pgoff + (addr - v->start) / k.ps_;
-    if (pgoff + k.pages(new_len) < pgoff) return {nullptr, Errno::Inval};
+    const std::uint64_t pgoff = v->pgoff + (addr - v->start) / ps_;
+    if (pgoff + pages(new_len) < pgoff) return {nullptr, Errno::Inval};
     if (v->flags & (vm::kDontExpand | vm::kPfnMap)) return {nullptr, Errno::Fault};
-    const std::uint64_t grow = new_len > old_len ? k.pages(new_len - old_len) : 0;
-    if ((v->flags & vm::kLocked) && ((mm.locked_vm + grow) << k.page_.shift) > mm.lim.memlock)
+    const std::uint64_t grow = new_len > old_len ? pages(new_len - old_len) : 0;
+    if ((v->flags & vm::kLocked) && ((mm.locked_vm + grow) << page_.shift) > mm.lim.memlock)
         return {nullptr, Errno::Again};
-    if (!k.may_expand_vm(mm, v->flags, grow)) return {nullptr, Errno::NoMem};
+    if (!may_expand_vm(mm, v->flags, grow)) return {nullptr, Errno::NoMem};
     return {v, Errno::None};
 }
 
-static SysResult<VirtAddr> move_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr old_addr,
+SysResult<VirtAddr> KernelImpl::move_vma(Process& p, Thread* t, Vma* v, VirtAddr old_addr,
                                     std::uint64_t old_len, std::uint64_t new_len, VirtAddr new_addr, int flags) {
     Mm& mm = *p.mm;
-    if (mm.vmas.size() + 3 >= k.cfg_.max_map_count) return Errno::NoMem;
+    if (mm.vmas.size() + 3 >= cfg_.max_map_count) return Errno::NoMem;
     Vma nv = *v;
     nv.start = new_addr;
     nv.end = new_addr + new_len;
-    nv.pgoff = v->pgoff + (old_addr - v->start) / k.ps_;
+    nv.pgoff = v->pgoff + (old_addr - v->start) / ps_;
     // copy_vma: an anonymous VMA never faulted takes the new address as its offset, so
     // that it can merge at its new place.
-    if (!nv.file && !nv.anon_vma) nv.pgoff = new_addr.value >> k.page_.shift;
+    if (!nv.file && !nv.anon_vma) nv.pgoff = new_addr.value >> page_.shift;
     nv.min_flt = nv.maj_flt = 0;
     if (nv.flags & vm::kAccount) {
-        if (!k.vm_enough_memory(k.pages(new_len))) return Errno::NoMem;
+        if (!vm_enough_memory(pages(new_len))) return Errno::NoMem;
     }
     const VmFlags vflags = nv.flags;
     Vma* moved = mm.vmas.insert(std::move(nv));
@@ -483,24 +476,24 @@ static SysResult<VirtAddr> move_vma(KernelImpl& k, Process& p, Thread* t, Vma* v
         if (!pte.present) continue;
         const VirtAddr nva = new_addr + (va - old_addr);
         const bool mapped = static_cast<bool>(mm.pt->map(nva, pte.base, pte.size, pte.attrs));
-        const Pfn f = pte.base.pfn(k.page_);
-        if (k.frames_.is_zero(f)) continue;
+        const Pfn f = pte.base.pfn(page_);
+        if (frames_.is_zero(f)) continue;
         if (mapped) {
-            k.frames_.move_mapping(f, &mm, va, nva, pte.size);
+            frames_.move_mapping(f, &mm, va, nva, pte.size);
         } else {
             // No memory for a page table: the page is dropped as a zap would.
-            k.frames_.remove_mapping(f, &mm, va);
-            k.rss_add(mm, k.rss_kind(f), -static_cast<std::int64_t>(k.pages(pte.size.bytes())));
-            k.frames_.put(f);
+            frames_.remove_mapping(f, &mm, va);
+            rss_add(mm, rss_kind(f), -static_cast<std::int64_t>(pages(pte.size.bytes())));
+            frames_.put(f);
         }
     }
-    if (!leaves.empty()) k.tlb_.flush_range(mm, old_addr, old_end, t);
-    k.vm_stat_account(mm, vflags, static_cast<std::int64_t>(k.pages(new_len)));
-    if (vflags & vm::kLocked) mm.locked_vm += k.pages(new_len);
-    if (!(flags & sys::kMremapDontUnmap)) k.do_munmap(mm, old_addr, old_len, t);
+    if (!leaves.empty()) tlb_.flush_range(mm, old_addr, old_end, t);
+    vm_stat_account(mm, vflags, static_cast<std::int64_t>(pages(new_len)));
+    if (vflags & vm::kLocked) mm.locked_vm += pages(new_len);
+    if (!(flags & sys::kMremapDontUnmap)) do_munmap(mm, old_addr, old_len, t);
     moved = mm.vmas.lookup(new_addr);
-    k.merge_around(mm, moved);
-    if ((vflags & vm::kLocked) && new_len > old_len) k.populate(p, t, new_addr + old_len, new_addr + new_len);
+    merge_around(mm, moved);
+    if ((vflags & vm::kLocked) && new_len > old_len) populate(p, t, new_addr + old_len, new_addr + new_len);
     return new_addr;
 }
 
@@ -538,19 +531,19 @@ SysResult<VirtAddr> Kernel::mremap(Tid caller, VirtAddr addr, std::uint64_t old_
             if (Errno e = k.do_munmap(mm, addr + new_len, old_len - new_len, t); e != Errno::None) return e;
             old_len = new_len;
         }
-        Resize rs = vma_to_resize(k, mm, addr, old_len, new_len, flags);
+        const KernelImpl::Resize rs = k.vma_to_resize(mm, addr, old_len, new_len, flags);
         if (!rs.vma) return rs.err;
-        auto area = unmapped_area(k, mm, new_addr, new_len, rs.vma->flags, (flags & sys::kMremapFixed) != 0);
+        auto area = k.unmapped_area(mm, new_addr, new_len, rs.vma->flags, (flags & sys::kMremapFixed) != 0);
         if (!area) return area.error;
         if (!(flags & sys::kMremapFixed)) new_addr = *area;
-        return move_vma(k, p, t, rs.vma, addr, old_len, new_len, new_addr, flags);
+        return k.move_vma(p, t, rs.vma, addr, old_len, new_len, new_addr, flags);
     }
     if (old_len >= new_len) {
         if (old_len == new_len) return addr;
         if (Errno e = k.do_munmap(mm, addr + new_len, old_len - new_len, t); e != Errno::None) return e;
         return addr;
     }
-    Resize rs = vma_to_resize(k, mm, addr, old_len, new_len, flags);
+    const KernelImpl::Resize rs = k.vma_to_resize(mm, addr, old_len, new_len, flags);
     if (!rs.vma) return rs.err;
     Vma* v = rs.vma;
     if (old_len == v->end - addr) {
@@ -558,7 +551,7 @@ SysResult<VirtAddr> Kernel::mremap(Tid caller, VirtAddr addr, std::uint64_t old_
         const std::uint64_t delta = new_len - old_len;
         const VirtAddr end{v->end.value + delta};
         if (end > v->end && !mm.vmas.intersects(v->end, end) &&
-            unmapped_area(k, mm, v->start, end - v->start, 0, true)) {
+            k.unmapped_area(mm, v->start, end - v->start, 0, true)) {
             if (!(v->flags & vm::kAccount) || k.vm_enough_memory(k.pages(delta))) {
                 const VirtAddr old_end = v->end;
                 mm.vmas.reshape(v, v->start, end);
@@ -573,9 +566,9 @@ SysResult<VirtAddr> Kernel::mremap(Tid caller, VirtAddr addr, std::uint64_t old_
         }
     }
     if (flags & sys::kMremapMayMove) {
-        auto area = unmapped_area(k, mm, VirtAddr{0}, new_len, v->flags & vm::kGrowsDown, false);
+        auto area = k.unmapped_area(mm, VirtAddr{0}, new_len, v->flags & vm::kGrowsDown, false);
         if (!area) return area.error;
-        return move_vma(k, p, t, v, addr, old_len, new_len, *area, flags);
+        return k.move_vma(p, t, v, addr, old_len, new_len, *area, flags);
     }
     return Errno::NoMem;
 }

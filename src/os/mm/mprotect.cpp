@@ -110,9 +110,8 @@ SysStatus Kernel::mprotect(Tid caller, VirtAddr start, std::uint64_t len, int pr
 
 // ---- mlock ---------------------------------------------------------------------------
 
-namespace {
 // apply_vma_lock_flags over [start, end): VM_LOCKED/VM_LOCKONFAULT set to `lock`.
-Errno apply_lock(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end, VmFlags lock) {
+Errno KernelImpl::apply_lock(Mm& mm, VirtAddr start, VirtAddr end, VmFlags lock) {
     if (end < start) return Errno::Inval;
     if (end == start) return Errno::None;
     Vma* v = mm.vmas.find(start);
@@ -123,9 +122,9 @@ Errno apply_lock(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end, VmFlags lo
         const VmFlags newflags = (v->flags & ~(vm::kLocked | vm::kLockOnFault)) | lock;
         if (newflags != v->flags && !(v->flags & vm::kSpecial)) {
             const bool was = v->flags & vm::kLocked;
-            const std::uint64_t n = k.pages(tmp - nstart);
+            const std::uint64_t n = pages(tmp - nstart);
             Errno err = Errno::None;
-            Vma* nv = k.vma_modify(mm, v, nstart, tmp, [&](Vma& x) { x.flags = newflags; }, &err);
+            Vma* nv = vma_modify(mm, v, nstart, tmp, [&](Vma& x) { x.flags = newflags; }, &err);
             if (!nv) return err;
             if ((lock & vm::kLocked) && !was) mm.locked_vm += n;
             if (!(lock & vm::kLocked) && was) mm.locked_vm -= n;
@@ -138,13 +137,12 @@ Errno apply_lock(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end, VmFlags lo
     return Errno::None;
 }
 
-std::uint64_t locked_pages_in(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end) {
+std::uint64_t KernelImpl::locked_pages_in(Mm& mm, VirtAddr start, VirtAddr end) {
     std::uint64_t n = 0;
     for (Vma* v = mm.vmas.find(start); v && v->start < end; v = mm.vmas.next(v))
-        if (v->flags & vm::kLocked) n += k.pages(std::min(v->end, end) - std::max(v->start, start));
+        if (v->flags & vm::kLocked) n += pages(std::min(v->end, end) - std::max(v->start, start));
     return n;
 }
-}  // namespace
 
 SysStatus Kernel::mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags) {
     auto& k = *impl_;
@@ -163,11 +161,11 @@ SysStatus Kernel::mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags)
     const std::uint64_t limit = mm.lim.memlock >> k.page_.shift;
     std::uint64_t locked = k.pages(len) + mm.locked_vm;
     if (locked > limit) {
-        locked -= locked_pages_in(k, mm, start, end);
+        locked -= k.locked_pages_in(mm, start, end);
         if (locked > limit) return Errno::NoMem;
     }
     const VmFlags lock = vm::kLocked | ((flags & sys::kMlockOnFault) ? vm::kLockOnFault : 0);
-    if (Errno e = apply_lock(k, mm, start, end, lock); e != Errno::None) return e;
+    if (Errno e = k.apply_lock(mm, start, end, lock); e != Errno::None) return e;
     if (!(flags & sys::kMlockOnFault)) {
         // __mlock_posix_error_return: GUP's EFAULT becomes ENOMEM, its ENOMEM EAGAIN.
         const Errno e = k.populate(*t->proc, t, start, end);
@@ -185,7 +183,7 @@ SysStatus Kernel::munlock(Tid caller, VirtAddr addr, std::uint64_t len) {
     if (len > ~0ull - k.ps_ - off) return Errno::Inval;
     len = k.page_align(len + off);
     const VirtAddr start = addr.align_down(k.page_);
-    if (Errno e = apply_lock(k, *t->proc->mm, start, start + len, 0); e != Errno::None) return e;
+    if (Errno e = k.apply_lock(*t->proc->mm, start, start + len, 0); e != Errno::None) return e;
     return {};
 }
 
@@ -205,7 +203,7 @@ SysStatus Kernel::mlockall(Tid caller, int flags) {
         VirtAddr addr{0};
         while (Vma* v = mm.vmas.find(addr)) {
             const VirtAddr s = v->start, e = v->end;
-            apply_lock(k, mm, s, e, lock);
+            k.apply_lock(mm, s, e, lock);
             addr = e;
         }
         if (!(flags & sys::kMclOnFault)) k.populate(*t->proc, t, VirtAddr{0}, VirtAddr{k.task_size_});
@@ -222,7 +220,7 @@ SysStatus Kernel::munlockall(Tid caller) {
     VirtAddr addr{0};
     while (Vma* v = mm.vmas.find(addr)) {
         const VirtAddr s = v->start, e = v->end;
-        apply_lock(k, mm, s, e, 0);
+        k.apply_lock(mm, s, e, 0);
         addr = e;
     }
     return {};
