@@ -233,6 +233,44 @@ public:
     void exit_mm(Process& p, Thread* caller);
     void reap(Process& p);
 
+    // system calls (Kernel's public methods forward here; same contracts as in kernel.hpp)
+    SysResult<Pid> spawn(const SpawnOptions& opt);
+    SysResult<Tid> clone_thread(Tid caller);
+    SysStatus exit_thread(Tid tid, int status);
+    SysStatus exit_group(Tid caller, int status);
+    SysResult<WaitResult> wait(Tid caller, Pid child);
+    SysStatus kill(Pid pid, int signo);
+    SysStatus set_signal_disposition(Pid pid, int signo, SigDisposition d);
+    SysStatus set_name(Pid pid, std::string name);
+    SysStatus setrlimit(Tid caller, Rlimit which, std::uint64_t value);
+    SysResult<std::uint64_t> getrlimit(Tid caller, Rlimit which);
+    SysResult<Pid> fork(Tid caller);
+    SysStatus madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int behavior);
+    SysStatus msync(Tid caller, VirtAddr start, std::uint64_t len, int flags);
+    SysResult<std::vector<std::uint8_t>> mincore(Tid caller, VirtAddr start, std::uint64_t len);
+    SysStatus set_anon_name(Tid caller, VirtAddr start, std::uint64_t len, std::string name);
+    SysResult<VirtAddr> mmap(Tid caller, VirtAddr addr, std::uint64_t len, int prot, int flags, int fd,
+                             std::uint64_t offset);
+    SysStatus munmap(Tid caller, VirtAddr addr, std::uint64_t len);
+    VirtAddr brk(Tid caller, VirtAddr addr);
+    SysResult<VirtAddr> sbrk(Tid caller, std::int64_t increment);
+    SysResult<VirtAddr> mremap(Tid caller, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len, int flags,
+                               VirtAddr new_addr);
+    SysStatus mprotect(Tid caller, VirtAddr start, std::uint64_t len, int prot);
+    SysStatus mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags);
+    SysStatus munlock(Tid caller, VirtAddr addr, std::uint64_t len);
+    SysStatus mlockall(Tid caller, int flags);
+    SysStatus munlockall(Tid caller);
+    SysResult<int> open(Tid caller, const std::string& path, int flags, int mode);
+    SysResult<int> memfd_create(Tid caller, const std::string& name);
+    SysStatus close(Tid caller, int fd);
+    SysResult<std::uint64_t> pread(Tid caller, int fd, std::span<std::uint8_t> buf, std::uint64_t offset);
+    SysResult<std::uint64_t> pwrite(Tid caller, int fd, std::span<const std::uint8_t> buf, std::uint64_t offset);
+    SysStatus ftruncate(Tid caller, int fd, std::uint64_t length);
+    SysStatus fsync(Tid caller, int fd);
+    SysStatus fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice);
+    SysResult<std::uint64_t> file_size(Tid caller, int fd);
+
     // access
     AccessOutcome access(Tid tid, VirtAddr va, AccessKind kind, std::uint64_t size, void* data);
     AccessOutcome access_thread(Thread& t, VirtAddr va, AccessKind kind, std::uint64_t size, std::uint8_t* data);

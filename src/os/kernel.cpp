@@ -84,6 +84,72 @@ AccessOutcome Kernel::access_on_cpu(unsigned cpu, VirtAddr va, AccessKind kind, 
     return out;
 }
 
+SysResult<Pid> Kernel::spawn(const SpawnOptions& opt) { return impl_->spawn(opt); }
+SysResult<Tid> Kernel::clone_thread(Tid caller) { return impl_->clone_thread(caller); }
+SysStatus Kernel::exit_thread(Tid tid, int status) { return impl_->exit_thread(tid, status); }
+SysStatus Kernel::exit_group(Tid caller, int status) { return impl_->exit_group(caller, status); }
+SysResult<WaitResult> Kernel::wait(Tid caller, Pid child) { return impl_->wait(caller, child); }
+SysStatus Kernel::kill(Pid pid, int signo) { return impl_->kill(pid, signo); }
+SysStatus Kernel::set_signal_disposition(Pid pid, int signo, SigDisposition d) {
+    return impl_->set_signal_disposition(pid, signo, d);
+}
+SysStatus Kernel::set_name(Pid pid, std::string name) { return impl_->set_name(pid, std::move(name)); }
+SysStatus Kernel::setrlimit(Tid caller, Rlimit which, std::uint64_t value) {
+    return impl_->setrlimit(caller, which, value);
+}
+SysResult<std::uint64_t> Kernel::getrlimit(Tid caller, Rlimit which) { return impl_->getrlimit(caller, which); }
+SysResult<Pid> Kernel::fork(Tid caller) { return impl_->fork(caller); }
+SysStatus Kernel::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int behavior) {
+    return impl_->madvise(caller, start, len_in, behavior);
+}
+SysStatus Kernel::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags) {
+    return impl_->msync(caller, start, len, flags);
+}
+SysResult<std::vector<std::uint8_t>> Kernel::mincore(Tid caller, VirtAddr start, std::uint64_t len) {
+    return impl_->mincore(caller, start, len);
+}
+SysStatus Kernel::set_anon_name(Tid caller, VirtAddr start, std::uint64_t len, std::string name) {
+    return impl_->set_anon_name(caller, start, len, std::move(name));
+}
+SysResult<VirtAddr> Kernel::mmap(Tid caller, VirtAddr addr, std::uint64_t len, int prot, int flags, int fd,
+                                 std::uint64_t offset) {
+    return impl_->mmap(caller, addr, len, prot, flags, fd, offset);
+}
+SysStatus Kernel::munmap(Tid caller, VirtAddr addr, std::uint64_t len) { return impl_->munmap(caller, addr, len); }
+VirtAddr Kernel::brk(Tid caller, VirtAddr addr) { return impl_->brk(caller, addr); }
+SysResult<VirtAddr> Kernel::sbrk(Tid caller, std::int64_t increment) { return impl_->sbrk(caller, increment); }
+SysResult<VirtAddr> Kernel::mremap(Tid caller, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len, int flags,
+                                   VirtAddr new_addr) {
+    return impl_->mremap(caller, addr, old_len, new_len, flags, new_addr);
+}
+SysStatus Kernel::mprotect(Tid caller, VirtAddr start, std::uint64_t len, int prot) {
+    return impl_->mprotect(caller, start, len, prot);
+}
+SysStatus Kernel::mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags) {
+    return impl_->mlock(caller, addr, len, flags);
+}
+SysStatus Kernel::munlock(Tid caller, VirtAddr addr, std::uint64_t len) { return impl_->munlock(caller, addr, len); }
+SysStatus Kernel::mlockall(Tid caller, int flags) { return impl_->mlockall(caller, flags); }
+SysStatus Kernel::munlockall(Tid caller) { return impl_->munlockall(caller); }
+SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int mode) {
+    return impl_->open(caller, path, flags, mode);
+}
+SysResult<int> Kernel::memfd_create(Tid caller, const std::string& name) { return impl_->memfd_create(caller, name); }
+SysStatus Kernel::close(Tid caller, int fd) { return impl_->close(caller, fd); }
+SysResult<std::uint64_t> Kernel::pread(Tid caller, int fd, std::span<std::uint8_t> buf, std::uint64_t offset) {
+    return impl_->pread(caller, fd, buf, offset);
+}
+SysResult<std::uint64_t> Kernel::pwrite(Tid caller, int fd, std::span<const std::uint8_t> buf, std::uint64_t offset) {
+    return impl_->pwrite(caller, fd, buf, offset);
+}
+SysStatus Kernel::ftruncate(Tid caller, int fd, std::uint64_t length) { return impl_->ftruncate(caller, fd, length); }
+SysStatus Kernel::fsync(Tid caller, int fd) { return impl_->fsync(caller, fd); }
+SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice) {
+    return impl_->fadvise(caller, fd, offset, len, advice);
+}
+SysResult<std::uint64_t> Kernel::file_size(Tid caller, int fd) { return impl_->file_size(caller, fd); }
+std::uint64_t Kernel::drop_caches() { return impl_->cache_.drop_caches(); }
+
 unsigned Kernel::cpu_count() const { return impl_->sched_.cpu_count(); }
 
 unsigned Kernel::cpu_of(Tid tid) const {

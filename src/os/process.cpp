@@ -108,52 +108,50 @@ void KernelImpl::setup_layout(Mm& mm, bool randomize) {
     mm.mmap_base = VirtAddr{page_align(base)};
 }
 
-SysResult<Pid> Kernel::spawn(const SpawnOptions& opt) {
-    auto& k = *impl_;
-    if (opt.parent != 0 && !k.procs_.process(opt.parent)) return Errno::Srch;
-    auto mm = k.new_mm(nullptr);
+SysResult<Pid> KernelImpl::spawn(const SpawnOptions& opt) {
+    if (opt.parent != 0 && !procs_.process(opt.parent)) return Errno::Srch;
+    auto mm = new_mm(nullptr);
     if (!mm) return Errno::NoMem;
-    Process& p = k.new_process(opt.name, opt.parent);
+    Process& p = new_process(opt.name, opt.parent);
     mm->owner = &p;
     p.mm = std::move(mm);
     Mm& m = *p.mm;
-    k.setup_layout(m, k.cfg_.randomize_va_space >= 1);
+    setup_layout(m, cfg_.randomize_va_space >= 1);
     if (opt.stack) {
         // As fs/exec.c leaves it: one page of arguments plus stack_expand below the top.
-        const std::uint64_t size = k.page_align(k.cfg_.stack_expand_bytes) + k.ps_;
-        if (m.stack_top.value < size + k.cfg_.mmap_min_addr) {
-            k.do_exit(p, 0, 0, nullptr);
-            k.reap(p);
+        const std::uint64_t size = page_align(cfg_.stack_expand_bytes) + ps_;
+        if (m.stack_top.value < size + cfg_.mmap_min_addr) {
+            do_exit(p, 0, 0, nullptr);
+            reap(p);
             return Errno::NoMem;
         }
         Vma v;
         v.start = m.stack_top - size;
         v.end = m.stack_top;
         v.flags = vm::kRead | vm::kWrite | vm::kMayRead | vm::kMayWrite | vm::kMayExec | vm::kGrowsDown | vm::kAccount;
-        v.pgoff = v.start.value >> k.page_.shift;
-        k.stats_.committed_pages += k.pages(size);
-        k.vm_stat_account(m, v.flags, static_cast<std::int64_t>(k.pages(size)));
+        v.pgoff = v.start.value >> page_.shift;
+        stats_.committed_pages += pages(size);
+        vm_stat_account(m, v.flags, static_cast<std::int64_t>(pages(size)));
         m.vmas.insert(std::move(v));
-        m.start_stack = m.stack_top - k.ps_;
+        m.start_stack = m.stack_top - ps_;
     }
     // A PIE program's break follows its image at ELF_ET_DYN_BASE (2/3 of the space).
     std::uint64_t brk = opt.brk_start;
-    if (brk == 0) brk = k.page_align(k.task_size_ / 3 * 2) + (1u << 20);
-    brk = k.page_align(brk);
-    if (k.cfg_.randomize_va_space >= 2 && k.cfg_.brk_rnd_bytes >= k.ps_)
-        brk += k.rng_.below(k.cfg_.brk_rnd_bytes >> k.page_.shift) << k.page_.shift;
+    if (brk == 0) brk = page_align(task_size_ / 3 * 2) + (1u << 20);
+    brk = page_align(brk);
+    if (cfg_.randomize_va_space >= 2 && cfg_.brk_rnd_bytes >= ps_)
+        brk += rng_.below(cfg_.brk_rnd_bytes >> page_.shift) << page_.shift;
     m.start_brk = m.brk = VirtAddr{brk};
     m.start_code = m.end_code = m.start_data = m.end_data = VirtAddr{brk};
-    k.new_thread(p, p.pid);
+    new_thread(p, p.pid);
     return p.pid;
 }
 
-SysResult<Tid> Kernel::clone_thread(Tid caller) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<Tid> KernelImpl::clone_thread(Tid caller) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    const Tid tid = k.procs_.alloc_pid();
-    k.new_thread(*t->proc, tid);
+    const Tid tid = procs_.alloc_pid();
+    new_thread(*t->proc, tid);
     return tid;
 }
 
@@ -188,32 +186,29 @@ void KernelImpl::reap(Process& p) {
     procs_.remove_process(p.pid);
 }
 
-SysStatus Kernel::exit_thread(Tid tid, int status) {
-    auto& k = *impl_;
-    Thread* t = k.procs_.thread(tid);
+SysStatus KernelImpl::exit_thread(Tid tid, int status) {
+    Thread* t = procs_.thread(tid);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     if (p.threads.size() == 1) {
-        k.do_exit(p, status, 0, t);
+        do_exit(p, status, 0, t);
         return {};
     }
-    k.sched_.unplace(*t);
+    sched_.unplace(*t);
     std::erase(p.threads, tid);
-    k.procs_.remove_thread(tid);
+    procs_.remove_thread(tid);
     return {};
 }
 
-SysStatus Kernel::exit_group(Tid caller, int status) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::exit_group(Tid caller, int status) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    k.do_exit(*t->proc, status, 0, t);
+    do_exit(*t->proc, status, 0, t);
     return {};
 }
 
-SysResult<WaitResult> Kernel::wait(Tid caller, Pid child) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<WaitResult> KernelImpl::wait(Tid caller, Pid child) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     if (p.children.empty()) return Errno::Child;
@@ -221,37 +216,35 @@ SysResult<WaitResult> Kernel::wait(Tid caller, Pid child) {
     if (child < -1 || child == 0) return Errno::Inval;  // process groups are not modelled
     for (Pid c : std::vector<Pid>(p.children)) {
         if (child > 0 && c != child) continue;
-        Process* cp = k.procs_.process(c);
+        Process* cp = procs_.process(c);
         if (!cp || cp->state != ProcState::Zombie) continue;
         WaitResult r{cp->pid, cp->exit_code, cp->term_signal};
-        k.reap(*cp);
+        reap(*cp);
         return r;
     }
     return WaitResult{};
 }
 
-SysStatus Kernel::kill(Pid pid, int signo) {
-    auto& k = *impl_;
+SysStatus KernelImpl::kill(Pid pid, int signo) {
     if (signo < 0 || signo > 64) return Errno::Inval;
-    Process* p = k.procs_.process(pid);
+    Process* p = procs_.process(pid);
     if (!p) return Errno::Srch;
     if (signo == 0 || p->state == ProcState::Zombie) return {};
     if (signo != sys::kSigKill && p->disp[static_cast<std::size_t>(signo)] == SigDisposition::Catch) return {};
-    k.do_exit(*p, 0, signo, nullptr);
+    do_exit(*p, 0, signo, nullptr);
     return {};
 }
 
-SysStatus Kernel::set_signal_disposition(Pid pid, int signo, SigDisposition d) {
-    auto& k = *impl_;
-    Process* p = k.procs_.process(pid);
+SysStatus KernelImpl::set_signal_disposition(Pid pid, int signo, SigDisposition d) {
+    Process* p = procs_.process(pid);
     if (!p || p->state == ProcState::Zombie) return Errno::Srch;
     if (signo <= 0 || signo > 64 || signo == sys::kSigKill) return Errno::Inval;
     p->disp[static_cast<std::size_t>(signo)] = d;
     return {};
 }
 
-SysStatus Kernel::set_name(Pid pid, std::string name) {
-    Process* p = impl_->procs_.process(pid);
+SysStatus KernelImpl::set_name(Pid pid, std::string name) {
+    Process* p = procs_.process(pid);
     if (!p) return Errno::Srch;
     p->name = std::move(name);
     return {};
@@ -270,8 +263,8 @@ std::uint64_t* limit_field(Mm& mm, Rlimit which) {
 }
 }  // namespace
 
-SysStatus Kernel::setrlimit(Tid caller, Rlimit which, std::uint64_t value) {
-    Thread* t = impl_->enter(caller);
+SysStatus KernelImpl::setrlimit(Tid caller, Rlimit which, std::uint64_t value) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     std::uint64_t* f = limit_field(*t->proc->mm, which);
     if (!f) return Errno::Inval;
@@ -280,8 +273,8 @@ SysStatus Kernel::setrlimit(Tid caller, Rlimit which, std::uint64_t value) {
     return {};
 }
 
-SysResult<std::uint64_t> Kernel::getrlimit(Tid caller, Rlimit which) {
-    Thread* t = impl_->enter(caller);
+SysResult<std::uint64_t> KernelImpl::getrlimit(Tid caller, Rlimit which) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     std::uint64_t* f = limit_field(*t->proc->mm, which);
     if (!f) return Errno::Inval;

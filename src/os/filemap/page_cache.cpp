@@ -281,9 +281,8 @@ std::size_t open_count(const Process& p) {
 }
 }  // namespace
 
-SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int mode) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<int> KernelImpl::open(Tid caller, const std::string& path, int flags, int mode) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     if (path.empty()) return Errno::NoEnt;
@@ -295,7 +294,7 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
     const std::string canon = fs::weakly_canonical(fs::absolute(fs::path(path), ec), ec).string();
     if (ec) return Errno::NoEnt;
     std::shared_ptr<Inode> ino;
-    if (auto found = k.cache_.lookup(canon)) {
+    if (auto found = cache_.lookup(canon)) {
         ino = std::move(found);
         if ((flags & sys::kOCreat) && (flags & sys::kOExcl)) return Errno::Exist;
     } else {
@@ -304,7 +303,7 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
             if ((flags & sys::kOCreat) && (flags & sys::kOExcl)) return Errno::Exist;
             const bool dir = S_ISDIR(st.st_mode);
             if (!dir && !S_ISREG(st.st_mode)) return Errno::NoDev;
-            ino = k.cache_.make_inode(Inode::Kind::Host, make_host_file_store(canon, !dir && k.path_writable(canon)));
+            ino = cache_.make_inode(Inode::Kind::Host, make_host_file_store(canon, !dir && path_writable(canon)));
             ino->path = canon;
             ino->display = canon;
             ino->dev_major = major(st.st_dev);
@@ -312,23 +311,23 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
             ino->ino = st.st_ino;
             ino->is_dir = dir;
             ino->size = dir ? 0 : static_cast<std::uint64_t>(st.st_size);
-            ino->pages.assign(ino->size_pages(k.page_.shift), kNoPfn);
+            ino->pages.assign(ino->size_pages(page_.shift), kNoPfn);
         } else {
             if (!(flags & sys::kOCreat)) return Errno::NoEnt;
             const fs::path parent = fs::path(canon).parent_path();
             if (!fs::is_directory(parent, ec)) return Errno::NoEnt;
-            if (k.path_writable(canon)) {
+            if (path_writable(canon)) {
                 const int hfd = ::open(canon.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, mode);
                 if (hfd < 0) return Errno::Acces;
                 ::close(hfd);
                 struct stat nst {};
                 if (::stat(canon.c_str(), &nst) != 0) return Errno::Io;
-                ino = k.cache_.make_inode(Inode::Kind::Host, make_host_file_store(canon, true));
+                ino = cache_.make_inode(Inode::Kind::Host, make_host_file_store(canon, true));
                 ino->dev_major = major(nst.st_dev);
                 ino->dev_minor = minor(nst.st_dev);
                 ino->ino = nst.st_ino;
             } else {
-                ino = k.cache_.make_inode(Inode::Kind::Sim, make_memory_store());
+                ino = cache_.make_inode(Inode::Kind::Sim, make_memory_store());
                 ino->dev_major = 0;
                 ino->dev_minor = 0;
                 ino->ino = ino->id;
@@ -336,50 +335,47 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
             ino->path = canon;
             ino->display = canon;
         }
-        k.cache_.add_path(canon, ino);
+        cache_.add_path(canon, ino);
     }
     if (ino->is_dir && acc != sys::kORdOnly) return Errno::IsDir;
     if (ino->kind == Inode::Kind::Host) {
         if (acc != sys::kOWrOnly && ::access(canon.c_str(), R_OK) != 0) return Errno::Acces;
         if (acc != sys::kORdOnly && ::access(canon.c_str(), W_OK) != 0) return Errno::Acces;
     }
-    if ((flags & sys::kOTrunc) && acc != sys::kORdOnly && !ino->is_dir && ino->size) k.truncate_inode(*ino, 0);
+    if ((flags & sys::kOTrunc) && acc != sys::kORdOnly && !ino->is_dir && ino->size) truncate_inode(*ino, 0);
     auto of = std::make_shared<OpenFile>();
     of->inode = ino;
     of->flags = flags & (sys::kOAccMode | sys::kOAppend);
-    return k.fd_install(p, std::move(of));
+    return fd_install(p, std::move(of));
 }
 
-SysResult<int> Kernel::memfd_create(Tid caller, const std::string& name) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<int> KernelImpl::memfd_create(Tid caller, const std::string& name) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     if (name.size() > 249) return Errno::Inval;  // MFD_NAME_MAX_LEN
     if (open_count(*t->proc) + 3 >= t->proc->mm->lim.nofile) return Errno::MFile;
-    auto ino = k.cache_.make_inode(Inode::Kind::Shmem, make_memory_store());
+    auto ino = cache_.make_inode(Inode::Kind::Shmem, make_memory_store());
     ino->path = "memfd:" + name;
     ino->display = "/memfd:" + name + " (deleted)";
     auto of = std::make_shared<OpenFile>();
     of->inode = std::move(ino);
     of->flags = sys::kORdWr;
-    return k.fd_install(*t->proc, std::move(of));
+    return fd_install(*t->proc, std::move(of));
 }
 
-SysStatus Kernel::close(Tid caller, int fd) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::close(Tid caller, int fd) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     t->proc->fds[static_cast<std::size_t>(fd)].reset();
     return {};
 }
 
-SysResult<std::uint64_t> Kernel::pread(Tid caller, int fd, std::span<std::uint8_t> buf, std::uint64_t offset) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<std::uint64_t> KernelImpl::pread(Tid caller, int fd, std::span<std::uint8_t> buf, std::uint64_t offset) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     OpenFile& of = **r;
     if (!of.readable()) return Errno::BadF;
@@ -391,22 +387,22 @@ SysResult<std::uint64_t> Kernel::pread(Tid caller, int fd, std::span<std::uint8_
     std::uint64_t done = 0;
     while (done < n) {
         const std::uint64_t pos = offset + done;
-        const std::uint64_t chunk = std::min(n - done, k.ps_ - (pos & (k.ps_ - 1)));
+        const std::uint64_t chunk = std::min(n - done, ps_ - (pos & (ps_ - 1)));
         FaultStatus st = FaultStatus::Done;
-        auto f = k.cache_.get(ino, pos >> k.page_.shift, nullptr, 0, &st);
+        auto f = cache_.get(ino, pos >> page_.shift, nullptr, 0, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
-        k.mem_.read(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
-        k.frames_.set(*f, kPgReferenced);  // mark_page_accessed
+        mem_.read(pa_of(*f) + (pos & (ps_ - 1)), buf.data() + done, chunk);
+        frames_.set(*f, kPgReferenced);  // mark_page_accessed
         done += chunk;
     }
     return n;
 }
 
-SysResult<std::uint64_t> Kernel::pwrite(Tid caller, int fd, std::span<const std::uint8_t> buf, std::uint64_t offset) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<std::uint64_t> KernelImpl::pwrite(Tid caller, int fd, std::span<const std::uint8_t> buf,
+                                            std::uint64_t offset) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     OpenFile& of = **r;
     if (!of.writable()) return Errno::BadF;
@@ -416,52 +412,49 @@ SysResult<std::uint64_t> Kernel::pwrite(Tid caller, int fd, std::span<const std:
         return Errno::FBig;
     if (buf.empty()) return std::uint64_t{0};
     const std::uint64_t end = offset + buf.size();
-    if (end > ino.size) k.cache_.extend(ino, end);
+    if (end > ino.size) cache_.extend(ino, end);
     std::uint64_t done = 0;
     while (done < buf.size()) {
         const std::uint64_t pos = offset + done;
-        const std::uint64_t chunk = std::min<std::uint64_t>(buf.size() - done, k.ps_ - (pos & (k.ps_ - 1)));
+        const std::uint64_t chunk = std::min<std::uint64_t>(buf.size() - done, ps_ - (pos & (ps_ - 1)));
         FaultStatus st = FaultStatus::Done;
-        auto f = k.cache_.get(ino, pos >> k.page_.shift, nullptr, 0, &st);
+        auto f = cache_.get(ino, pos >> page_.shift, nullptr, 0, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
-        k.mem_.write(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
-        k.frames_.set(*f, kPgDirty);
-        k.frames_.set(*f, kPgReferenced);
+        mem_.write(pa_of(*f) + (pos & (ps_ - 1)), buf.data() + done, chunk);
+        frames_.set(*f, kPgDirty);
+        frames_.set(*f, kPgReferenced);
         done += chunk;
     }
     return static_cast<std::uint64_t>(buf.size());
 }
 
-SysStatus Kernel::ftruncate(Tid caller, int fd, std::uint64_t length) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::ftruncate(Tid caller, int fd, std::uint64_t length) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     OpenFile& of = **r;
     if (!of.writable() || of.inode->is_dir) return Errno::Inval;
     if (length > (std::uint64_t{1} << 63) - 1) return Errno::Inval;
-    k.truncate_inode(*of.inode, length);
+    truncate_inode(*of.inode, length);
     return {};
 }
 
-SysStatus Kernel::fsync(Tid caller, int fd) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::fsync(Tid caller, int fd) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     Inode& ino = *(*r)->inode;
     for (std::uint64_t i = 0; i < ino.pages.size(); ++i)
-        if (ino.pages[i] != kNoPfn) k.writeback_page(ino, i);
+        if (ino.pages[i] != kNoPfn) writeback_page(ino, i);
     return {};
 }
 
-SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     Inode& ino = *(*r)->inode;
     if (advice < sys::kFadvNormal || advice > sys::kFadvNoReuse) return Errno::Inval;
@@ -469,36 +462,33 @@ SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_
     if (ino.is_dir) return {};
     // len 0 means "to the end of the file".
     const std::uint64_t end = (len == 0 || len > ino.size - std::min(offset, ino.size)) ? ino.size : offset + len;
-    const std::uint64_t first = offset >> k.page_.shift;
-    const std::uint64_t last_excl = (end + k.ps_ - 1) >> k.page_.shift;
+    const std::uint64_t first = offset >> page_.shift;
+    const std::uint64_t last_excl = (end + ps_ - 1) >> page_.shift;
     if (advice == sys::kFadvWillNeed) {
         for (std::uint64_t i = first; i < last_excl && i < ino.pages.size(); ++i) {
             FaultStatus st;
-            if (!k.cache_.get(ino, i, nullptr, 0, &st)) break;
+            if (!cache_.get(ino, i, nullptr, 0, &st)) break;
         }
     } else if (advice == sys::kFadvDontNeed && ino.kind == Inode::Kind::Host) {
         // invalidate_mapping_pages: only whole pages, only clean and unmapped ones (dirty
         // pages are written back first, as fadvise starts writeback).
-        const std::uint64_t whole_first = (offset + k.ps_ - 1) >> k.page_.shift;
+        const std::uint64_t whole_first = (offset + ps_ - 1) >> page_.shift;
         for (std::uint64_t i = whole_first; i < last_excl && i < ino.pages.size(); ++i) {
             if (ino.pages[i] == kNoPfn) continue;
-            if (end < ino.size && ((i + 1) << k.page_.shift) > end) break;
-            k.writeback_page(ino, i);
+            if (end < ino.size && ((i + 1) << page_.shift) > end) break;
+            writeback_page(ino, i);
             const Pfn f{ino.pages[i]};
-            if (!k.cache_.droppable(f, true)) continue;
-            k.cache_.remove(ino, i);
+            if (!cache_.droppable(f, true)) continue;
+            cache_.remove(ino, i);
         }
     }
     return {};
 }
 
-std::uint64_t Kernel::drop_caches() { return impl_->cache_.drop_caches(); }
-
-SysResult<std::uint64_t> Kernel::file_size(Tid caller, int fd) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<std::uint64_t> KernelImpl::file_size(Tid caller, int fd) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     return (*r)->inode->size;
 }

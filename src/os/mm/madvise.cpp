@@ -157,16 +157,15 @@ Errno KernelImpl::madvise_vma(Process& p, Thread* t, Vma* v, VirtAddr s, VirtAdd
     }
 }
 
-SysStatus Kernel::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int behavior) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int behavior) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     Mm& mm = *p.mm;
     if (!behavior_valid(behavior)) return Errno::Inval;
-    if (!k.aligned(start.value)) return Errno::Inval;
-    if (len_in > ~0ull - k.ps_) return Errno::Inval;
-    const std::uint64_t len = k.page_align(len_in);
+    if (!aligned(start.value)) return Errno::Inval;
+    if (len_in > ~0ull - ps_) return Errno::Inval;
+    const std::uint64_t len = page_align(len_in);
     const VirtAddr end = start + len;
     if (end < start) return Errno::Inval;
     if (end == start) return {};
@@ -181,7 +180,7 @@ SysStatus Kernel::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int 
             if (s >= end) break;
         }
         const VirtAddr tmp = std::min(v->end, end);
-        if (Errno e = k.madvise_vma(p, t, v, s, tmp, behavior); e != Errno::None) return e;
+        if (Errno e = madvise_vma(p, t, v, s, tmp, behavior); e != Errno::None) return e;
         if (!p.mm) return {};
         s = tmp;
         if (s >= end) break;
@@ -191,16 +190,15 @@ SysStatus Kernel::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int 
     return {};
 }
 
-SysStatus Kernel::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
     if (flags & ~(sys::kMsAsync | sys::kMsInvalidate | sys::kMsSync)) return Errno::Inval;
-    if (!k.aligned(start.value)) return Errno::Inval;
+    if (!aligned(start.value)) return Errno::Inval;
     if ((flags & sys::kMsAsync) && (flags & sys::kMsSync)) return Errno::Inval;
-    if (len > ~0ull - k.ps_) return Errno::NoMem;
-    len = k.page_align(len);
+    if (len > ~0ull - ps_) return Errno::NoMem;
+    len = page_align(len);
     const VirtAddr end = start + len;
     if (end < start) return Errno::NoMem;
     if (end == start) return {};
@@ -215,14 +213,14 @@ SysStatus Kernel::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags
             unmapped = Errno::NoMem;
         }
         if ((flags & sys::kMsInvalidate) && (v->flags & vm::kLocked)) return Errno::Busy;
-        const std::uint64_t fstart = v->pgoff + (start - v->start) / k.ps_;
-        const std::uint64_t fpages = k.pages(std::min(end, v->end) - start);
+        const std::uint64_t fstart = v->pgoff + (start - v->start) / ps_;
+        const std::uint64_t fpages = pages(std::min(end, v->end) - start);
         start = v->end;
         if ((flags & sys::kMsSync) && v->file && (v->flags & vm::kShared)) {
             // vfs_fsync_range: write back the file's dirty pages in the range.
             std::shared_ptr<Inode> ino = v->file;
             const std::uint64_t last = std::min(fstart + fpages, static_cast<std::uint64_t>(ino->pages.size()));
-            for (std::uint64_t i = fstart; i < last; ++i) k.writeback_page(*ino, i);
+            for (std::uint64_t i = fstart; i < last; ++i) writeback_page(*ino, i);
         }
         if (start >= end) break;
         v = mm.vmas.find(start);
@@ -231,40 +229,38 @@ SysStatus Kernel::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags
     return {};
 }
 
-SysResult<std::vector<std::uint8_t>> Kernel::mincore(Tid caller, VirtAddr start, std::uint64_t len) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<std::vector<std::uint8_t>> KernelImpl::mincore(Tid caller, VirtAddr start, std::uint64_t len) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
-    if (!k.aligned(start.value)) return Errno::Inval;
-    if (start.value > k.task_size_ || len > k.task_size_ - start.value) return Errno::NoMem;
-    std::vector<std::uint8_t> out(k.pages(k.page_align(len)), 0);
+    if (!aligned(start.value)) return Errno::Inval;
+    if (start.value > task_size_ || len > task_size_ - start.value) return Errno::NoMem;
+    std::vector<std::uint8_t> out(pages(page_align(len)), 0);
     for (std::size_t i = 0; i < out.size(); ++i) {
-        const VirtAddr va = start + i * k.ps_;
+        const VirtAddr va = start + i * ps_;
         Vma* v = mm.vmas.lookup(va);
         if (!v) return Errno::NoMem;
         const PteView pte = mm.pt->query(va);
         if (pte.present) {
             out[i] = 1;
         } else if (v->file) {
-            out[i] = k.cache_.find(*v->file, v->pgoff + (va - v->start) / k.ps_) ? 1 : 0;
+            out[i] = cache_.find(*v->file, v->pgoff + (va - v->start) / ps_) ? 1 : 0;
         }
     }
     return out;
 }
 
-SysStatus Kernel::set_anon_name(Tid caller, VirtAddr start, std::uint64_t len, std::string name) {
+SysStatus KernelImpl::set_anon_name(Tid caller, VirtAddr start, std::uint64_t len, std::string name) {
     // prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME): anonymous VMAs only; names of at most 80
     // bytes of printable characters other than [ ] \ $ and `.
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
     if (name.size() >= 80) return Errno::Inval;
     for (char c : name)
         if (c < 0x20 || c > 0x7e || c == '[' || c == ']' || c == '\\' || c == '$' || c == '`') return Errno::Inval;
-    if (!k.aligned(start.value)) return Errno::Inval;
-    const VirtAddr end{start.value + k.page_align(len)};
+    if (!aligned(start.value)) return Errno::Inval;
+    const VirtAddr end{start.value + page_align(len)};
     if (end < start) return Errno::Inval;
     if (end == start) return {};
     Errno unmapped = Errno::None;
@@ -281,7 +277,7 @@ SysStatus Kernel::set_anon_name(Tid caller, VirtAddr start, std::uint64_t len, s
         if (v->file) return Errno::BadF;
         if (v->anon_name != name) {
             Errno err = Errno::None;
-            if (!k.vma_modify(mm, v, s, tmp, [&](Vma& x) { x.anon_name = name; }, &err)) return err;
+            if (!vma_modify(mm, v, s, tmp, [&](Vma& x) { x.anon_name = name; }, &err)) return err;
         }
         s = tmp;
         if (s >= end) break;
