@@ -60,30 +60,10 @@ void FrameTable::free(Pfn head) {
     mem_.allocator().free(head, order);
 }
 
-void FrameTable::put(Pfn p) {
-    if (is_zero(p)) return;
-    std::uint32_t& rc = refcount_[p.value];
-    VMLAB_ASSERT(rc > 0, "page reference count underflow");
-    if (--rc == 0) free(p);
-}
-
-void FrameTable::set_anon(Pfn p) {
-    VMLAB_ASSERT(!test(p, kPgAnon), "frame already anonymous");
-    flags_[p.value] |= kPgAnon | kPgAnonExclusive;
-    anon_pages_ += frames(p);
-}
-
 void FrameTable::set_shmem(Pfn p) {
     VMLAB_ASSERT(!test(p, kPgShmem), "frame already shmem");
     flags_[p.value] |= kPgShmem;
     shmem_pages_ += frames(p);
-}
-
-void FrameTable::remove_mapping(Pfn p, const Mm* mm, VirtAddr va) {
-    rmap_.remove(p, mm, va);
-    std::uint32_t& mc = mapcount_[p.value];
-    VMLAB_ASSERT(mc > 0, "map count underflow");
-    --mc;
 }
 
 }  // namespace vmlab::os

@@ -53,7 +53,12 @@ public:
     // Reference counting (get_page / put_page): the last put frees the block. The zero
     // page is never counted.
     void get(Pfn p) { ++refcount_[p.value]; }
-    void put(Pfn p);
+    void put(Pfn p) {
+        if (is_zero(p)) return;
+        std::uint32_t& rc = refcount_[p.value];
+        VMLAB_ASSERT(rc > 0, "page reference count underflow");
+        if (--rc == 0) free(p);
+    }
     std::uint32_t refcount(Pfn p) const { return refcount_[p.value]; }
     unsigned order(Pfn head) const { return order_[head.value]; }
     std::uint64_t frames(Pfn head) const { return std::uint64_t{1} << order_[head.value]; }
@@ -64,7 +69,11 @@ public:
     void clear(Pfn p, PageFlag f) { flags_[p.value] &= static_cast<std::uint16_t>(~f); }
     // A new anonymous block owned by one process (PageAnon + PageAnonExclusive); counted
     // in anon_pages until freed.
-    void set_anon(Pfn p);
+    void set_anon(Pfn p) {
+        VMLAB_ASSERT(!test(p, kPgAnon), "frame already anonymous");
+        flags_[p.value] |= kPgAnon | kPgAnonExclusive;
+        anon_pages_ += frames(p);
+    }
     // A page of a shmem object; counted in shmem_pages until freed.
     void set_shmem(Pfn p);
     std::uint64_t anon_pages() const { return anon_pages_; }
@@ -76,7 +85,12 @@ public:
         ++mapcount_[p.value];
         rmap_.add(p, mm, va, size);
     }
-    void remove_mapping(Pfn p, const Mm* mm, VirtAddr va);
+    void remove_mapping(Pfn p, const Mm* mm, VirtAddr va) {
+        rmap_.remove(p, mm, va);
+        std::uint32_t& mc = mapcount_[p.value];
+        VMLAB_ASSERT(mc > 0, "map count underflow");
+        --mc;
+    }
     // A mapping moved from va to nva (mremap) without changing counts.
     void move_mapping(Pfn p, Mm* mm, VirtAddr va, VirtAddr nva, PageSize size) {
         rmap_.remove(p, mm, va);

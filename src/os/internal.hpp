@@ -9,7 +9,6 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,7 +19,6 @@
 #include "vmlab/hw/paging.hpp"
 #include "vmlab/hw/phys_mem.hpp"
 #include "vmlab/os/kernel.hpp"
-#include "vmlab/core/zeroed_array.hpp"
 #include "os/filemap/page_cache.hpp"
 #include "os/frame_table.hpp"
 #include "os/mm/fault.hpp"
@@ -52,7 +50,8 @@ struct Mm {
     VirtAddr mmap_base{}, start_brk{}, brk{}, start_stack{}, stack_top{};
     VirtAddr start_code{}, end_code{}, start_data{}, end_data{};
     VirtAddr arg_start{}, arg_end{}, env_start{}, env_end{};
-    std::uint64_t rss_anon = 0, rss_file = 0, rss_shmem = 0, hiwater_rss = 0;  // pages
+    // Resident base pages; a huge leaf counts its bytes (512 for a 2 MiB leaf of 4 KiB pages).
+    std::uint64_t rss_anon = 0, rss_file = 0, rss_shmem = 0, hiwater_rss = 0;
     std::uint64_t total_vm = 0, locked_vm = 0, data_vm = 0, exec_vm = 0, stack_vm = 0;  // pages
     VmFlags def_flags = 0;               // mlockall(MCL_FUTURE) -> VM_LOCKED
     // The owning process's resource limits (bytes; ~0 = unlimited), set by setrlimit.
