@@ -270,6 +270,12 @@ public:
     SysStatus fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice);
     SysResult<std::uint64_t> file_size(Tid caller, int fd);
 
+    // scheduling calls (Kernel's contracts)
+    AccessOutcome access_on_cpu(unsigned cpu, VirtAddr va, AccessKind kind, std::uint64_t size, void* data);
+    SysStatus set_affinity(Tid tid, unsigned cpu);
+    Tid schedule(unsigned cpu);
+    SysStatus switch_to(unsigned cpu, Tid tid);
+
     // access
     AccessOutcome access(Tid tid, VirtAddr va, AccessKind kind, std::uint64_t size, void* data);
     AccessOutcome access_thread(Thread& t, VirtAddr va, AccessKind kind, std::uint64_t size, std::uint8_t* data);

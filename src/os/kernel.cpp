@@ -41,6 +41,47 @@ KernelImpl::~KernelImpl() {
     cache_.clear_paths();
 }
 
+AccessOutcome KernelImpl::access_on_cpu(unsigned cpu, VirtAddr va, AccessKind kind, std::uint64_t size, void* data) {
+    AccessOutcome out;
+    if (cpu >= sched_.cpu_count()) {
+        out.ok = false;
+        out.fault_va = va;
+        return out;
+    }
+    if (!sched_.current(cpu)) sched_.schedule(cpu, procs_);
+    Thread* t = procs_.thread(sched_.current(cpu));
+    if (!t) {
+        out.ok = false;
+        out.fault_va = va;
+        return out;
+    }
+    out = access_thread(*t, va, kind, size, static_cast<std::uint8_t*>(data));
+    if (sched_.tick(cpu)) sched_.schedule(cpu, procs_);
+    return out;
+}
+
+SysStatus KernelImpl::set_affinity(Tid tid, unsigned cpu) {
+    Thread* t = procs_.thread(tid);
+    if (!t) return Errno::Srch;
+    if (cpu >= sched_.cpu_count()) return Errno::Inval;
+    sched_.migrate(*t, cpu);
+    return {};
+}
+
+Tid KernelImpl::schedule(unsigned cpu) {
+    if (cpu >= sched_.cpu_count()) return 0;
+    return sched_.schedule(cpu, procs_);
+}
+
+SysStatus KernelImpl::switch_to(unsigned cpu, Tid tid) {
+    if (cpu >= sched_.cpu_count()) return Errno::Inval;
+    Thread* t = procs_.thread(tid);
+    if (!t) return Errno::Srch;
+    if (t->cpu != cpu) return Errno::Inval;
+    sched_.switch_in(cpu, *t);
+    return {};
+}
+
 }  // namespace vmlab::os
 
 namespace vmlab {
@@ -64,25 +105,6 @@ AccessOutcome Kernel::write(Tid tid, VirtAddr va, std::span<const std::uint8_t> 
     return impl_->access(tid, va, AccessKind::Write, in.size(), const_cast<std::uint8_t*>(in.data()));
 }
 
-AccessOutcome Kernel::access_on_cpu(unsigned cpu, VirtAddr va, AccessKind kind, std::uint64_t size, void* data) {
-    auto& k = *impl_;
-    AccessOutcome out;
-    if (cpu >= k.sched_.cpu_count()) {
-        out.ok = false;
-        out.fault_va = va;
-        return out;
-    }
-    if (!k.sched_.current(cpu)) k.sched_.schedule(cpu, k.procs_);
-    os::Thread* t = k.procs_.thread(k.sched_.current(cpu));
-    if (!t) {
-        out.ok = false;
-        out.fault_va = va;
-        return out;
-    }
-    out = k.access_thread(*t, va, kind, size, static_cast<std::uint8_t*>(data));
-    if (k.sched_.tick(cpu)) k.sched_.schedule(cpu, k.procs_);
-    return out;
-}
 
 SysResult<Pid> Kernel::spawn(const SpawnOptions& opt) { return impl_->spawn(opt); }
 SysResult<Tid> Kernel::clone_thread(Tid caller) { return impl_->clone_thread(caller); }
@@ -150,6 +172,13 @@ SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_
 SysResult<std::uint64_t> Kernel::file_size(Tid caller, int fd) { return impl_->file_size(caller, fd); }
 std::uint64_t Kernel::drop_caches() { return impl_->cache_.drop_caches(); }
 
+AccessOutcome Kernel::access_on_cpu(unsigned cpu, VirtAddr va, AccessKind kind, std::uint64_t size, void* data) {
+    return impl_->access_on_cpu(cpu, va, kind, size, data);
+}
+SysStatus Kernel::set_affinity(Tid tid, unsigned cpu) { return impl_->set_affinity(tid, cpu); }
+Tid Kernel::schedule(unsigned cpu) { return impl_->schedule(cpu); }
+SysStatus Kernel::switch_to(unsigned cpu, Tid tid) { return impl_->switch_to(cpu, tid); }
+
 unsigned Kernel::cpu_count() const { return impl_->sched_.cpu_count(); }
 
 unsigned Kernel::cpu_of(Tid tid) const {
@@ -157,32 +186,10 @@ unsigned Kernel::cpu_of(Tid tid) const {
     return t ? t->cpu : 0;
 }
 
-SysStatus Kernel::set_affinity(Tid tid, unsigned cpu) {
-    auto& k = *impl_;
-    os::Thread* t = k.procs_.thread(tid);
-    if (!t) return Errno::Srch;
-    if (cpu >= k.sched_.cpu_count()) return Errno::Inval;
-    k.sched_.migrate(*t, cpu);
-    return {};
-}
 
 Tid Kernel::current(unsigned cpu) const { return cpu < impl_->sched_.cpu_count() ? impl_->sched_.current(cpu) : 0; }
 
-Tid Kernel::schedule(unsigned cpu) {
-    auto& k = *impl_;
-    if (cpu >= k.sched_.cpu_count()) return 0;
-    return k.sched_.schedule(cpu, k.procs_);
-}
 
-SysStatus Kernel::switch_to(unsigned cpu, Tid tid) {
-    auto& k = *impl_;
-    if (cpu >= k.sched_.cpu_count()) return Errno::Inval;
-    os::Thread* t = k.procs_.thread(tid);
-    if (!t) return Errno::Srch;
-    if (t->cpu != cpu) return Errno::Inval;
-    k.sched_.switch_in(cpu, *t);
-    return {};
-}
 
 std::vector<Pid> Kernel::pids() const {
     return impl_->procs_.pids();
