@@ -79,10 +79,7 @@ PhysMem::PhysMem(const PhysMemConfig& cfg) : cfg_(cfg) {
     zone_starts_.push_back(Pfn{0});
     for (const ZoneConfig& z : cfg_.zones) zone_starts_.push_back(Pfn{z.end_bytes >> cfg_.frame.shift});
 
-    refcount_ = ZeroedArray<std::uint32_t>(frames_);
-    mapcount_ = ZeroedArray<std::uint32_t>(frames_);
-    flags_ = ZeroedArray<std::uint16_t>(frames_);
-    owner_ = ZeroedArray<std::uint64_t>(frames_);
+    flags_ = ZeroedArray<std::uint8_t>(frames_);
     data_ = ZeroedArray<std::uint8_t*>(frames_);
 
     alloc_ = frame_allocators().find(cfg_.allocator)->make(*this);

@@ -16,10 +16,10 @@ AccessOutcome KernelImpl::access_thread(Thread& t, VirtAddr va, AccessKind kind,
                                         std::uint8_t* data) {
     AccessOutcome out;
     Process& p = *t.proc;
-    switch_in(t.cpu, t);
-    ctx_ = &t;
+    sched_.switch_in(t.cpu, t);
+    sched_.set_context(&t);
     Mmu& mmu = machine_.mmu(t.cpu);
-    charge_ = 0;
+    tlb_.reset_charge();
     std::uint64_t done = 0;
     do {
         const VirtAddr cur = va + done;
@@ -46,7 +46,7 @@ AccessOutcome KernelImpl::access_thread(Thread& t, VirtAddr va, AccessKind kind,
                 out.signal = fault_signal(r, cur);
                 if (r.status == FaultStatus::Oom) ++stats_.oom_kills;
                 p.cycles += out.cycles;
-                out.cycles += charge_;
+                out.cycles += tlb_.charge();
                 ++p.accesses;
                 ++stats_.accesses;
                 out.killed = deliver(p, out.signal);
@@ -58,17 +58,17 @@ AccessOutcome KernelImpl::access_thread(Thread& t, VirtAddr va, AccessKind kind,
         done += chunk;
     } while (done < size);
     p.cycles += out.cycles;
-    out.cycles += charge_;
+    out.cycles += tlb_.charge();
     ++p.accesses;
     ++stats_.accesses;
     return out;
 }
 
 AccessOutcome KernelImpl::access(Tid tid, VirtAddr va, AccessKind kind, std::uint64_t size, void* data) {
-    Thread* t = thread(tid);
+    Thread* t = procs_.thread(tid);
     if (!t) {
-        Process* p = process(tid);
-        if (p && !p->threads.empty()) t = thread(p->threads.front());
+        Process* p = procs_.process(tid);
+        if (p && !p->threads.empty()) t = procs_.thread(p->threads.front());
     }
     if (!t) {
         AccessOutcome out;

@@ -17,10 +17,10 @@ namespace {
 // The thread that access(tid, ...) runs: the thread itself, or for the pid of a process
 // whose main thread has exited, its first remaining thread; null when there is none.
 os::Thread* resolve(os::KernelImpl& k, Tid tid) {
-    os::Thread* t = k.thread(tid);
+    os::Thread* t = k.procs_.thread(tid);
     if (!t) {
-        os::Process* p = k.process(tid);
-        if (p && !p->threads.empty()) t = k.thread(p->threads.front());
+        os::Process* p = k.procs_.process(tid);
+        if (p && !p->threads.empty()) t = k.procs_.thread(p->threads.front());
     }
     return t;
 }
@@ -47,9 +47,9 @@ BatchOutcome Kernel::access_batch(std::span<const MemAccess> batch) {
         }
         os::Process& p = *t->proc;
         Mmu& mmu = k.machine_.mmu(t->cpu);
-        k.switch_in(t->cpu, *t);
-        k.ctx_ = t;
-        k.charge_ = 0;
+        k.sched_.switch_in(t->cpu, *t);
+        k.sched_.set_context(t);
+        k.tlb_.reset_charge();
         for (;;) {
             // The hits from i on, then what stopped them: the end of the batch or of the
             // run, or an access for the general path.
@@ -83,7 +83,7 @@ BatchOutcome Kernel::access_batch(std::span<const MemAccess> batch) {
             ++i;
             // access() switches the thread in before each access; a fault handler that
             // switched the CPU away would be undone here, before the run's next hit.
-            if (i < n && a[i].tid == tid) k.switch_in(t->cpu, *t);
+            if (i < n && a[i].tid == tid) k.sched_.switch_in(t->cpu, *t);
         }
     }
     return res;

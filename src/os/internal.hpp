@@ -1,11 +1,14 @@
-// The kernel model's internal state. One KernelImpl per Kernel; its methods are spread
-// over the files of src/os/ the way Linux spreads mm/ (mmap.cpp, mprotect.cpp, fault.cpp,
-// fork.cpp, page_cache.cpp, ...).
+// The kernel model's internal state (Linux's mm/internal.h): what the files of src/os/
+// share; nothing outside src/os/ includes it (tests may). One KernelImpl per Kernel. It
+// owns the rooms, each with its state private behind a narrow interface: the frame table
+// (frame_table.hpp), the process table (process_table.hpp), the scheduler (sched.hpp),
+// TLB flushing (tlbflush.hpp) and the page cache (filemap/page_cache.hpp). Its own methods
+// are spread over the files of src/os/ the way Linux spreads mm/ (mm/mmap.cpp,
+// mm/mprotect.cpp, mm/fault.cpp, mm/fork.cpp, filemap/page_cache.cpp, ...).
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,41 +19,16 @@
 #include "vmlab/hw/paging.hpp"
 #include "vmlab/hw/phys_mem.hpp"
 #include "vmlab/os/kernel.hpp"
-#include "vmlab/core/zeroed_array.hpp"
-#include "os/mm/rmap.hpp"
+#include "os/filemap/page_cache.hpp"
+#include "os/frame_table.hpp"
+#include "os/mm/fault.hpp"
+#include "os/process_table.hpp"
+#include "os/sched.hpp"
+#include "os/tlbflush.hpp"
 #include "os/mm/vma_struct.hpp"
 #include "os/mm/vma_tree.hpp"
 
 namespace vmlab::os {
-
-inline constexpr std::uint64_t kNoPfn = ~0ull;
-
-// A file's page cache and identity (inode + address_space).
-struct Inode {
-    enum class Kind : std::uint8_t {
-        Host,   // a host file: pages read from it on first touch
-        Sim,    // created inside the simulation (O_CREAT on a non-writable path)
-        Shmem,  // shared anonymous memory or a memfd: no backing store
-    };
-    std::uint64_t id = 0;
-    Kind kind = Kind::Host;
-    std::string path;      // canonical path (Host, Sim); the name for Shmem
-    std::string display;   // the maps pathname column
-    std::uint32_t dev_major = 0, dev_minor = 0;
-    std::uint64_t ino = 0;
-    std::uint64_t size = 0;          // bytes (i_size)
-    bool host_writable = false;      // write-back to the host file is allowed
-    bool host_size_dirty = false;    // i_size changed and the host file must follow
-    int host_fd = -1;                // opened read-only on first read
-    std::vector<std::uint64_t> pages;  // page index -> pfn, kNoPfn if not cached
-    std::uint64_t cached = 0;
-    bool is_dir = false;
-    int host_wfd = -1;               // opened for write-back on first use
-    bool is_shmem() const { return kind == Kind::Shmem; }
-    std::uint64_t size_pages(std::uint64_t page_shift) const {
-        return (size + (std::uint64_t{1} << page_shift) - 1) >> page_shift;
-    }
-};
 
 struct OpenFile {
     std::shared_ptr<Inode> inode;
@@ -72,7 +50,8 @@ struct Mm {
     VirtAddr mmap_base{}, start_brk{}, brk{}, start_stack{}, stack_top{};
     VirtAddr start_code{}, end_code{}, start_data{}, end_data{};
     VirtAddr arg_start{}, arg_end{}, env_start{}, env_end{};
-    std::uint64_t rss_anon = 0, rss_file = 0, rss_shmem = 0, hiwater_rss = 0;  // pages
+    // Resident base pages; a huge leaf counts its bytes (512 for a 2 MiB leaf of 4 KiB pages).
+    std::uint64_t rss_anon = 0, rss_file = 0, rss_shmem = 0, hiwater_rss = 0;
     std::uint64_t total_vm = 0, locked_vm = 0, data_vm = 0, exec_vm = 0, stack_vm = 0;  // pages
     VmFlags def_flags = 0;               // mlockall(MCL_FUTURE) -> VM_LOCKED
     // The owning process's resource limits (bytes; ~0 = unlimited), set by setrlimit.
@@ -104,28 +83,6 @@ struct Thread {
     unsigned cpu = 0;
 };
 
-struct Cpu {
-    Tid current = 0;
-    Mm* loaded = nullptr;     // whose root the MMU holds
-    std::vector<Tid> runq;    // threads placed on this CPU, round-robin order
-    std::uint64_t ticks = 0;  // accesses in the current quantum
-};
-
-// Kernel-private per-frame bits (PhysMem's flags hold the hardware-visible ones).
-enum KFlag : std::uint8_t {
-    kKAnonExclusive = 1u << 0,  // PageAnonExclusive: this anon page has one owner
-    kKLazyFree = 1u << 1,       // MADV_FREE'd and clean
-    kKShmem = 1u << 2,          // belongs to a shmem object
-    kKDiverged = 1u << 3,       // file page changed in the simulation, not written to the host
-};
-
-enum class FaultStatus : std::uint8_t { Done, SegvMap, SegvAcc, SegvKernel, Bus, Oom };
-struct FaultResult {
-    FaultStatus status = FaultStatus::Done;
-    bool major = false;
-    bool counted = true;  // a handled fault that getrusage counts
-};
-
 // Dirty file pages collected while zapping, written back afterwards.
 struct Writeback {
     std::vector<std::pair<std::shared_ptr<Inode>, std::uint64_t>> pages;  // (inode, index)
@@ -147,75 +104,48 @@ public:
     std::uint64_t task_size_ = 0;
     bool x86_ = false;               // x86-64 semantics (SI_KERNEL for non-canonical)
     std::uint64_t fault_around_pages_ = 16;
-    std::uint64_t read_around_pages_ = 32;
     std::uint64_t ptrs_per_pte_ = 512;
     CostConfig cost_;
-    Pfn zero_pfn_{};
-    unsigned max_asid_ = 4095;
-
     KernelStats stats_;
-    std::map<Pid, std::unique_ptr<Process>> procs_;
-    std::vector<std::unique_ptr<Thread>> threads_;  // index tid - first_pid
-    std::vector<Cpu> cpus_;
-    Pid next_pid_ = 1000;
-    unsigned next_cpu_ = 0;
-    std::uint64_t next_mm_id_ = 1, next_anon_vma_ = 1, next_inode_id_ = 1;
-    std::vector<std::uint16_t> free_asids_;
-    std::map<std::string, std::shared_ptr<Inode>> files_;  // host and simulated files by path
-    Rmap rmap_;
-    ZeroedArray<std::uint8_t> kflags_;
+
+    // ---- the rooms ----------------------------------------------------------------------
+    FrameTable frames_;   // per-frame kernel state, the rmap, the zero page
+    ProcessTable procs_;  // processes, threads, pids
+    Scheduler sched_;     // CPUs, run queues, context switches, ASIDs, the running context
+    TlbFlush tlb_;        // TLB flushes and shootdowns
+    PageCache cache_;     // inodes, files by path, cached pages over backing stores
+
+    std::uint64_t next_mm_id_ = 1, next_anon_vma_ = 1;
     bool tearing_down_ = false;
-    std::uint64_t charge_ = 0;  // shootdown cycles charged during the current access
     bool uncounted_ = false;    // faults taken by the kernel itself (exec's argument pages)
-    Thread* ctx_ = nullptr;     // the thread whose system call or access is running
 
     // ---- helpers --------------------------------------------------------------------
     std::uint64_t pages(std::uint64_t bytes) const { return bytes >> page_.shift; }
     std::uint64_t page_align(std::uint64_t v) const { return (v + ps_ - 1) & ~(ps_ - 1); }
     bool aligned(std::uint64_t v) const { return (v & (ps_ - 1)) == 0; }
     PhysAddr pa_of(Pfn p) const { return p.addr(mem_.frame_size()); }
-    Thread* thread(Tid tid) const;
-    Process* process(Pid pid) const;
     // The caller's thread and process, switched in on its CPU (a syscall runs there).
     Thread* enter(Tid tid);
-
-    // frames
-    std::optional<Pfn> alloc_frame();
-    void get_page(Pfn p) { ++mem_.refcount(p); }
-    void put_page(Pfn p);
-    void free_frame(Pfn p);
-    bool is_zero(Pfn p) const { return p == zero_pfn_; }
 
     // page-table entries
     LeafAttrs pte_attrs(const Vma& v, bool writable, bool dirty, bool young) const;
     enum class RssKind : std::uint8_t { Anon, File, Shmem };
     RssKind rss_kind(Pfn p) const;
     void rss_add(Mm& mm, RssKind k, std::int64_t n);
-    // Maps a frame (not the zero page) at va, taking a reference; false when a page-table
-    // page could not be allocated. Replaces nothing: the caller unmapped any old entry.
-    bool map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, bool writable, bool dirty, bool young);
+    // Maps the block headed by p (not the zero page) with one leaf of `size` (the block's
+    // bytes) at va, taking a reference and counting size's bytes in RSS; false when a
+    // page-table page could not be allocated. Replaces nothing: the caller unmapped any
+    // old entry.
+    bool map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, PageSize size, bool writable, bool dirty,
+                  bool young);
     bool map_zero_page(Mm& mm, const Vma& v, VirtAddr va);
-    // Drops the mapping of a present PTE's frame (rmap, mapcount, rss, reference).
+    // Drops the mapping of a present leaf's block (rmap, mapcount, rss by the leaf's size,
+    // reference).
     void drop_mapping(Mm& mm, const Vma& v, VirtAddr va, const PteView& pte, Writeback* wb);
-    // Unmaps every page in [s, e) of a VMA.
+    // Unmaps every leaf in [s, e) of a VMA, whatever its size; a huge leaf must lie wholly
+    // inside the range.
     std::uint64_t zap_range(Mm& mm, const Vma& v, VirtAddr s, VirtAddr e, Writeback* wb);  // PTEs cleared
     void write_back(Writeback& wb);
-
-    // TLB maintenance: flush [s, e) of mm on every CPU that may cache it (the caller's
-    // CPU locally, others running mm by IPI, others lazily at the next switch-in).
-    void flush_range(Mm& mm, VirtAddr s, VirtAddr e, Thread* caller);
-    void flush_page(Mm& mm, VirtAddr va, Thread* caller) { flush_range(mm, va, va + ps_, caller); }
-    void flush_mm(Mm& mm, Thread* caller);
-    // A permission upgrade (write-notify, COW reuse, A/D bits, a stale entry): only the
-    // faulting CPU flushes; another CPU holding the old entry takes a spurious fault and
-    // flushes then (flush_tlb_fix_spurious_fault).
-    void flush_local(Mm& mm, VirtAddr va, Thread* t);
-
-    // scheduling
-    void place_thread(Thread& t);
-    void unplace_thread(Thread& t);
-    void switch_in(unsigned cpu, Thread& t);
-    void load_mm(unsigned cpu, Mm* mm);
 
     // address spaces
     std::unique_ptr<Mm> new_mm(Process* owner);
@@ -243,6 +173,9 @@ public:
     // Removes [start, end) from the address space (munmap's body). Unaligned or invalid
     // arguments are the caller's to reject.
     Errno do_munmap(Mm& mm, VirtAddr start, std::uint64_t len, Thread* caller, bool writeback = true);
+    // The address for a new mapping of len bytes (hint or MAP_FIXED address, else top-down
+    // below mmap_base), or the errno (mm/mmap.c __get_unmapped_area).
+    SysResult<VirtAddr> unmapped_area(Mm& mm, VirtAddr addr, std::uint64_t len, VmFlags vm_flags, bool fixed);
     std::optional<VirtAddr> get_unmapped_area(Mm& mm, VirtAddr hint, std::uint64_t len, VmFlags vm_flags,
                                               bool fixed);
     SysResult<VirtAddr> mmap_region(Process& p, Thread* caller, const std::shared_ptr<Inode>& file, VirtAddr addr,
@@ -254,6 +187,19 @@ public:
                    bool force_read = false);
     bool expand_stack(Mm& mm, Vma* v, VirtAddr addr);
     VirtAddr do_brk(Process& p, Thread* caller, VirtAddr addr);
+    // mremap: the VMA holding [addr, addr+old_len) if it may become new_len bytes.
+    struct Resize {
+        Vma* vma = nullptr;
+        Errno err = Errno::None;
+    };
+    Resize vma_to_resize(Mm& mm, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len, int flags);
+    SysResult<VirtAddr> move_vma(Process& p, Thread* t, Vma* v, VirtAddr old_addr, std::uint64_t old_len,
+                                 std::uint64_t new_len, VirtAddr new_addr, int flags);
+    // One VMA's part [s, e) of a madvise call.
+    Errno madvise_vma(Process& p, Thread* t, Vma* v, VirtAddr s, VirtAddr e, int behavior);
+    // apply_vma_lock_flags over [start, end): VM_LOCKED/VM_LOCKONFAULT set to `lock`.
+    Errno apply_lock(Mm& mm, VirtAddr start, VirtAddr end, VmFlags lock);
+    std::uint64_t locked_pages_in(Mm& mm, VirtAddr start, VirtAddr end);
     std::string vma_name(const Mm& mm, const Vma& v) const;
     VmaInfo vma_info(const Mm& mm, const Vma& v) const;
 
@@ -268,24 +214,16 @@ public:
     SigInfo fault_signal(const FaultResult& r, VirtAddr va) const;
     bool deliver(Process& p, const SigInfo& s);
 
-    // page cache
-    std::shared_ptr<Inode> make_inode(Inode::Kind kind);
-    std::optional<Pfn> cache_find(Inode& ino, std::uint64_t index) const;
-    // The page at index, read from the host (major) when not cached; nullopt on OOM or
-    // an index at/after EOF.
-    // ra: 0 = no read-around, 1 = around the index (mmap read-around), 2 = sequential.
-    // On failure *st says why (Oom, or Bus for a host I/O error).
-    std::optional<Pfn> cache_get(Inode& ino, std::uint64_t index, bool* major, int ra, FaultStatus* st);
-    bool read_host_page(Inode& ino, std::uint64_t index, Pfn p);
-    void cache_remove(Inode& ino, std::uint64_t index);  // page must be unmapped
-    void release_inode(Inode* ino);
+    // files: writeback and truncation as the mappings see them, descriptors
+    // Writes a dirty page back after cleaning every PTE that maps it (folio_mkclean).
     void writeback_page(Inode& ino, std::uint64_t index);
     void page_mkclean(Pfn p);
+    // Unmaps the pages past new_size from every address space (private copies too), then
+    // truncates the cache and the store.
     void truncate_inode(Inode& ino, std::uint64_t new_size);
     bool path_writable(const std::string& canonical) const;
     SysResult<std::shared_ptr<OpenFile>> fd_get(Process& p, int fd) const;
     int fd_install(Process& p, std::shared_ptr<OpenFile> f);
-    std::uint64_t drop_caches();
 
     // processes
     Process& new_process(const std::string& name, Pid ppid);
@@ -293,6 +231,50 @@ public:
     void do_exit(Process& p, int code, int signo, Thread* caller);
     void exit_mm(Process& p, Thread* caller);
     void reap(Process& p);
+
+    // system calls (Kernel's public methods forward here; same contracts as in kernel.hpp)
+    SysResult<Pid> spawn(const SpawnOptions& opt);
+    SysResult<Tid> clone_thread(Tid caller);
+    SysStatus exit_thread(Tid tid, int status);
+    SysStatus exit_group(Tid caller, int status);
+    SysResult<WaitResult> wait(Tid caller, Pid child);
+    SysStatus kill(Pid pid, int signo);
+    SysStatus set_signal_disposition(Pid pid, int signo, SigDisposition d);
+    SysStatus set_name(Pid pid, std::string name);
+    SysStatus setrlimit(Tid caller, Rlimit which, std::uint64_t value);
+    SysResult<std::uint64_t> getrlimit(Tid caller, Rlimit which);
+    SysResult<Pid> fork(Tid caller);
+    SysStatus madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int behavior);
+    SysStatus msync(Tid caller, VirtAddr start, std::uint64_t len, int flags);
+    SysResult<std::vector<std::uint8_t>> mincore(Tid caller, VirtAddr start, std::uint64_t len);
+    SysStatus set_anon_name(Tid caller, VirtAddr start, std::uint64_t len, std::string name);
+    SysResult<VirtAddr> mmap(Tid caller, VirtAddr addr, std::uint64_t len, int prot, int flags, int fd,
+                             std::uint64_t offset);
+    SysStatus munmap(Tid caller, VirtAddr addr, std::uint64_t len);
+    VirtAddr brk(Tid caller, VirtAddr addr);
+    SysResult<VirtAddr> sbrk(Tid caller, std::int64_t increment);
+    SysResult<VirtAddr> mremap(Tid caller, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len, int flags,
+                               VirtAddr new_addr);
+    SysStatus mprotect(Tid caller, VirtAddr start, std::uint64_t len, int prot);
+    SysStatus mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags);
+    SysStatus munlock(Tid caller, VirtAddr addr, std::uint64_t len);
+    SysStatus mlockall(Tid caller, int flags);
+    SysStatus munlockall(Tid caller);
+    SysResult<int> open(Tid caller, const std::string& path, int flags, int mode);
+    SysResult<int> memfd_create(Tid caller, const std::string& name);
+    SysStatus close(Tid caller, int fd);
+    SysResult<std::uint64_t> pread(Tid caller, int fd, std::span<std::uint8_t> buf, std::uint64_t offset);
+    SysResult<std::uint64_t> pwrite(Tid caller, int fd, std::span<const std::uint8_t> buf, std::uint64_t offset);
+    SysStatus ftruncate(Tid caller, int fd, std::uint64_t length);
+    SysStatus fsync(Tid caller, int fd);
+    SysStatus fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice);
+    SysResult<std::uint64_t> file_size(Tid caller, int fd);
+
+    // scheduling calls (Kernel's contracts)
+    AccessOutcome access_on_cpu(unsigned cpu, VirtAddr va, AccessKind kind, std::uint64_t size, void* data);
+    SysStatus set_affinity(Tid tid, unsigned cpu);
+    Tid schedule(unsigned cpu);
+    SysStatus switch_to(unsigned cpu, Tid tid);
 
     // access
     AccessOutcome access(Tid tid, VirtAddr va, AccessKind kind, std::uint64_t size, void* data);

@@ -6,53 +6,85 @@
 namespace vmlab {
 using namespace os;
 
-Thread* KernelImpl::thread(Tid tid) const {
-    const std::int64_t i = static_cast<std::int64_t>(tid) - cfg_.first_pid;
+ProcessTable::ProcessTable(Pid first_pid) : first_pid_(first_pid), next_pid_(first_pid) {}
+ProcessTable::~ProcessTable() = default;
+
+Thread* ProcessTable::thread(Tid tid) const {
+    const std::int64_t i = static_cast<std::int64_t>(tid) - first_pid_;
     if (i < 0 || i >= static_cast<std::int64_t>(threads_.size())) return nullptr;
     return threads_[static_cast<std::size_t>(i)].get();
 }
 
-Process* KernelImpl::process(Pid pid) const {
+Process* ProcessTable::process(Pid pid) const {
     auto it = procs_.find(pid);
     return it == procs_.end() ? nullptr : it->second.get();
 }
 
-Thread* KernelImpl::enter(Tid tid) {
-    Thread* t = thread(tid);
-    if (!t) {
-        // A pid whose main thread exited still names its process.
-        Process* p = process(tid);
-        if (!p || p->threads.empty()) return nullptr;
-        t = thread(p->threads.front());
-    }
-    switch_in(t->cpu, *t);
-    ctx_ = t;
-    return t;
-}
-
-Process& KernelImpl::new_process(const std::string& name, Pid ppid) {
-    const Pid pid = next_pid_++;
+Process& ProcessTable::add_process(Pid pid) {
+    VMLAB_ASSERT(pid >= first_pid_ && pid < next_pid_ && !procs_.contains(pid), "pid not allocated or in use");
     auto p = std::make_unique<Process>();
     p->pid = pid;
-    p->ppid = ppid;
-    p->name = name;
-    p->disp.fill(SigDisposition::Default);
     Process& ref = *p;
     procs_[pid] = std::move(p);
-    if (Process* parent = process(ppid)) parent->children.push_back(pid);
-    ++stats_.processes_created;
     return ref;
 }
 
-Thread& KernelImpl::new_thread(Process& p, Tid tid) {
-    const auto i = static_cast<std::size_t>(tid - cfg_.first_pid);
+Thread& ProcessTable::add_thread(Process& p, Tid tid) {
+    VMLAB_ASSERT(tid >= first_pid_ && tid < next_pid_, "tid not allocated");
+    const auto i = static_cast<std::size_t>(tid - first_pid_);
     if (threads_.size() <= i) threads_.resize(i + 1);
+    VMLAB_ASSERT(!threads_[i], "tid in use");
     threads_[i] = std::make_unique<Thread>();
     Thread& t = *threads_[i];
     t.tid = tid;
     t.proc = &p;
     p.threads.push_back(tid);
-    place_thread(t);
+    return t;
+}
+
+void ProcessTable::remove_thread(Tid tid) {
+    const std::int64_t i = static_cast<std::int64_t>(tid) - first_pid_;
+    VMLAB_ASSERT(i >= 0 && i < static_cast<std::int64_t>(threads_.size()), "no such thread");
+    threads_[static_cast<std::size_t>(i)].reset();
+}
+
+void ProcessTable::remove_process(Pid pid) { procs_.erase(pid); }
+
+void ProcessTable::clear() { procs_.clear(); }
+
+std::vector<Pid> ProcessTable::pids() const {
+    std::vector<Pid> out;
+    for (const auto& [pid, p] : procs_) out.push_back(pid);
+    return out;
+}
+
+Thread* KernelImpl::enter(Tid tid) {
+    Thread* t = procs_.thread(tid);
+    if (!t) {
+        // A pid whose main thread exited still names its process.
+        Process* p = procs_.process(tid);
+        if (!p || p->threads.empty()) return nullptr;
+        t = procs_.thread(p->threads.front());
+    }
+    sched_.switch_in(t->cpu, *t);
+    sched_.set_context(t);
+    return t;
+}
+
+Process& KernelImpl::new_process(const std::string& name, Pid ppid) {
+    const Pid pid = procs_.alloc_pid();
+    Process& ref = procs_.add_process(pid);
+    ref.ppid = ppid;
+    ref.name = name;
+    ref.disp.fill(SigDisposition::Default);
+    if (Process* parent = procs_.process(ppid)) parent->children.push_back(pid);
+    ++stats_.processes_created;
+    return ref;
+}
+
+Thread& KernelImpl::new_thread(Process& p, Tid tid) {
+    Thread& t = procs_.add_thread(p, tid);
+    sched_.place(t);
     return t;
 }
 
@@ -76,52 +108,50 @@ void KernelImpl::setup_layout(Mm& mm, bool randomize) {
     mm.mmap_base = VirtAddr{page_align(base)};
 }
 
-SysResult<Pid> Kernel::spawn(const SpawnOptions& opt) {
-    auto& k = *impl_;
-    if (opt.parent != 0 && !k.process(opt.parent)) return Errno::Srch;
-    auto mm = k.new_mm(nullptr);
+SysResult<Pid> KernelImpl::spawn(const SpawnOptions& opt) {
+    if (opt.parent != 0 && !procs_.process(opt.parent)) return Errno::Srch;
+    auto mm = new_mm(nullptr);
     if (!mm) return Errno::NoMem;
-    Process& p = k.new_process(opt.name, opt.parent);
+    Process& p = new_process(opt.name, opt.parent);
     mm->owner = &p;
     p.mm = std::move(mm);
     Mm& m = *p.mm;
-    k.setup_layout(m, k.cfg_.randomize_va_space >= 1);
+    setup_layout(m, cfg_.randomize_va_space >= 1);
     if (opt.stack) {
         // As fs/exec.c leaves it: one page of arguments plus stack_expand below the top.
-        const std::uint64_t size = k.page_align(k.cfg_.stack_expand_bytes) + k.ps_;
-        if (m.stack_top.value < size + k.cfg_.mmap_min_addr) {
-            k.do_exit(p, 0, 0, nullptr);
-            k.reap(p);
+        const std::uint64_t size = page_align(cfg_.stack_expand_bytes) + ps_;
+        if (m.stack_top.value < size + cfg_.mmap_min_addr) {
+            do_exit(p, 0, 0, nullptr);
+            reap(p);
             return Errno::NoMem;
         }
         Vma v;
         v.start = m.stack_top - size;
         v.end = m.stack_top;
         v.flags = vm::kRead | vm::kWrite | vm::kMayRead | vm::kMayWrite | vm::kMayExec | vm::kGrowsDown | vm::kAccount;
-        v.pgoff = v.start.value >> k.page_.shift;
-        k.stats_.committed_pages += k.pages(size);
-        k.vm_stat_account(m, v.flags, static_cast<std::int64_t>(k.pages(size)));
+        v.pgoff = v.start.value >> page_.shift;
+        stats_.committed_pages += pages(size);
+        vm_stat_account(m, v.flags, static_cast<std::int64_t>(pages(size)));
         m.vmas.insert(std::move(v));
-        m.start_stack = m.stack_top - k.ps_;
+        m.start_stack = m.stack_top - ps_;
     }
     // A PIE program's break follows its image at ELF_ET_DYN_BASE (2/3 of the space).
     std::uint64_t brk = opt.brk_start;
-    if (brk == 0) brk = k.page_align(k.task_size_ / 3 * 2) + (1u << 20);
-    brk = k.page_align(brk);
-    if (k.cfg_.randomize_va_space >= 2 && k.cfg_.brk_rnd_bytes >= k.ps_)
-        brk += k.rng_.below(k.cfg_.brk_rnd_bytes >> k.page_.shift) << k.page_.shift;
+    if (brk == 0) brk = page_align(task_size_ / 3 * 2) + (1u << 20);
+    brk = page_align(brk);
+    if (cfg_.randomize_va_space >= 2 && cfg_.brk_rnd_bytes >= ps_)
+        brk += rng_.below(cfg_.brk_rnd_bytes >> page_.shift) << page_.shift;
     m.start_brk = m.brk = VirtAddr{brk};
     m.start_code = m.end_code = m.start_data = m.end_data = VirtAddr{brk};
-    k.new_thread(p, p.pid);
+    new_thread(p, p.pid);
     return p.pid;
 }
 
-SysResult<Tid> Kernel::clone_thread(Tid caller) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<Tid> KernelImpl::clone_thread(Tid caller) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    const Tid tid = k.next_pid_++;
-    k.new_thread(*t->proc, tid);
+    const Tid tid = procs_.alloc_pid();
+    new_thread(*t->proc, tid);
     return tid;
 }
 
@@ -132,10 +162,10 @@ void KernelImpl::exit_mm(Process& p, Thread* caller) {
 void KernelImpl::do_exit(Process& p, int code, int signo, Thread* caller) {
     if (p.state == ProcState::Zombie) return;
     for (Tid tid : p.threads) {
-        Thread* t = thread(tid);
+        Thread* t = procs_.thread(tid);
         if (!t) continue;
-        unplace_thread(*t);
-        threads_[static_cast<std::size_t>(tid - cfg_.first_pid)].reset();
+        sched_.unplace(*t);
+        procs_.remove_thread(tid);
     }
     p.threads.clear();
     exit_mm(p, nullptr);
@@ -146,42 +176,39 @@ void KernelImpl::do_exit(Process& p, int code, int signo, Thread* caller) {
     ++stats_.processes_exited;
     // Orphans are adopted by the run itself (ppid 0): their zombies stay for inspection.
     for (Pid c : p.children)
-        if (Process* child = process(c)) child->ppid = 0;
+        if (Process* child = procs_.process(c)) child->ppid = 0;
     p.children.clear();
     (void)caller;
 }
 
 void KernelImpl::reap(Process& p) {
-    if (Process* parent = process(p.ppid)) std::erase(parent->children, p.pid);
-    procs_.erase(p.pid);
+    if (Process* parent = procs_.process(p.ppid)) std::erase(parent->children, p.pid);
+    procs_.remove_process(p.pid);
 }
 
-SysStatus Kernel::exit_thread(Tid tid, int status) {
-    auto& k = *impl_;
-    Thread* t = k.thread(tid);
+SysStatus KernelImpl::exit_thread(Tid tid, int status) {
+    Thread* t = procs_.thread(tid);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     if (p.threads.size() == 1) {
-        k.do_exit(p, status, 0, t);
+        do_exit(p, status, 0, t);
         return {};
     }
-    k.unplace_thread(*t);
+    sched_.unplace(*t);
     std::erase(p.threads, tid);
-    k.threads_[static_cast<std::size_t>(tid - k.cfg_.first_pid)].reset();
+    procs_.remove_thread(tid);
     return {};
 }
 
-SysStatus Kernel::exit_group(Tid caller, int status) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::exit_group(Tid caller, int status) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    k.do_exit(*t->proc, status, 0, t);
+    do_exit(*t->proc, status, 0, t);
     return {};
 }
 
-SysResult<WaitResult> Kernel::wait(Tid caller, Pid child) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<WaitResult> KernelImpl::wait(Tid caller, Pid child) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     if (p.children.empty()) return Errno::Child;
@@ -189,37 +216,35 @@ SysResult<WaitResult> Kernel::wait(Tid caller, Pid child) {
     if (child < -1 || child == 0) return Errno::Inval;  // process groups are not modelled
     for (Pid c : std::vector<Pid>(p.children)) {
         if (child > 0 && c != child) continue;
-        Process* cp = k.process(c);
+        Process* cp = procs_.process(c);
         if (!cp || cp->state != ProcState::Zombie) continue;
         WaitResult r{cp->pid, cp->exit_code, cp->term_signal};
-        k.reap(*cp);
+        reap(*cp);
         return r;
     }
     return WaitResult{};
 }
 
-SysStatus Kernel::kill(Pid pid, int signo) {
-    auto& k = *impl_;
+SysStatus KernelImpl::kill(Pid pid, int signo) {
     if (signo < 0 || signo > 64) return Errno::Inval;
-    Process* p = k.process(pid);
+    Process* p = procs_.process(pid);
     if (!p) return Errno::Srch;
     if (signo == 0 || p->state == ProcState::Zombie) return {};
     if (signo != sys::kSigKill && p->disp[static_cast<std::size_t>(signo)] == SigDisposition::Catch) return {};
-    k.do_exit(*p, 0, signo, nullptr);
+    do_exit(*p, 0, signo, nullptr);
     return {};
 }
 
-SysStatus Kernel::set_signal_disposition(Pid pid, int signo, SigDisposition d) {
-    auto& k = *impl_;
-    Process* p = k.process(pid);
+SysStatus KernelImpl::set_signal_disposition(Pid pid, int signo, SigDisposition d) {
+    Process* p = procs_.process(pid);
     if (!p || p->state == ProcState::Zombie) return Errno::Srch;
     if (signo <= 0 || signo > 64 || signo == sys::kSigKill) return Errno::Inval;
     p->disp[static_cast<std::size_t>(signo)] = d;
     return {};
 }
 
-SysStatus Kernel::set_name(Pid pid, std::string name) {
-    Process* p = impl_->process(pid);
+SysStatus KernelImpl::set_name(Pid pid, std::string name) {
+    Process* p = procs_.process(pid);
     if (!p) return Errno::Srch;
     p->name = std::move(name);
     return {};
@@ -238,8 +263,8 @@ std::uint64_t* limit_field(Mm& mm, Rlimit which) {
 }
 }  // namespace
 
-SysStatus Kernel::setrlimit(Tid caller, Rlimit which, std::uint64_t value) {
-    Thread* t = impl_->enter(caller);
+SysStatus KernelImpl::setrlimit(Tid caller, Rlimit which, std::uint64_t value) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     std::uint64_t* f = limit_field(*t->proc->mm, which);
     if (!f) return Errno::Inval;
@@ -248,8 +273,8 @@ SysStatus Kernel::setrlimit(Tid caller, Rlimit which, std::uint64_t value) {
     return {};
 }
 
-SysResult<std::uint64_t> Kernel::getrlimit(Tid caller, Rlimit which) {
-    Thread* t = impl_->enter(caller);
+SysResult<std::uint64_t> KernelImpl::getrlimit(Tid caller, Rlimit which) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     std::uint64_t* f = limit_field(*t->proc->mm, which);
     if (!f) return Errno::Inval;

@@ -1,6 +1,6 @@
-// Simulated physical memory: frames of the machine's base page size, per-frame metadata
-// kept in flat arrays indexed by Pfn, and real contents stored lazily (a frame that was
-// never written holds no buffer and reads as zeros).
+// Simulated physical memory: frames of the machine's base page size, the flags the hardware
+// and the frame allocator keep per frame (a flat array indexed by Pfn), and real contents
+// stored lazily (a frame that was never written holds no buffer and reads as zeros).
 #pragma once
 
 #include <bit>
@@ -16,12 +16,11 @@
 
 #include "vmlab/core/registry.hpp"
 #include "vmlab/core/result.hpp"
-#include "vmlab/core/stats.hpp"
 #include "vmlab/core/types.hpp"
 #include "vmlab/core/zeroed_array.hpp"
+#include "vmlab/hw/frame_allocator.hpp"
 
 namespace vmlab {
-
 
 // One zone of physical memory: frames [start, end) in bytes. Zones are contiguous and
 // ordered (DMA, DMA32, Normal, ...); an allocation names the highest zone it may use and
@@ -42,66 +41,13 @@ struct PhysMemConfig {
     Status validate() const;
 };
 
-// Per-frame flags (a subset of Linux's page flags).
-enum FrameFlag : std::uint16_t {
+// Per-frame flags of the hardware and the frame allocator. What the kernel knows about a
+// frame (anon, file, dirty, mapcount, ...) is the kernel's (os::FrameTable).
+enum FrameFlag : std::uint8_t {
     kFrameFree = 1u << 0,        // owned by the frame allocator
     kFrameReserved = 1u << 1,    // never allocatable
-    kFrameDirty = 1u << 2,
-    kFrameReferenced = 1u << 3,
-    kFrameLocked = 1u << 4,
-    kFramePageTable = 1u << 5,   // holds a page-table node
-    kFrameAnon = 1u << 6,
-    kFrameFile = 1u << 7,
-    kFrameSwapCache = 1u << 8,
-    kFrameHead = 1u << 9,        // first frame of a multi-frame block (huge page)
-    kFrameTail = 1u << 10,       // other frames of such a block
-    kFrameZeroPage = 1u << 11,   // the shared zero page
-    kFrameMlocked = 1u << 12,
-    kFrameWriteback = 1u << 13,
+    kFramePageTable = 1u << 2,   // holds a page-table node
 };
-
-struct FragmentationStats {
-    std::uint64_t free_frames = 0;
-    std::vector<std::uint64_t> free_blocks_per_order;  // index = order
-    unsigned largest_free_order = 0;
-    // Unusable free space index for order k (Gorman): the fraction of free memory in
-    // blocks too small to satisfy an order-k request. Index = order.
-    std::vector<double> unusable_index;
-};
-
-struct FrameAllocStats {
-    std::uint64_t allocs = 0, frees = 0, failures = 0, splits = 0, merges = 0;
-};
-
-template <>
-struct StatsFields<FrameAllocStats> {
-    static constexpr auto fields() {
-        using F = FrameAllocStats;
-        return std::make_tuple(stat_counter("allocs", &F::allocs, "count", "blocks allocated"),
-                               stat_counter("frees", &F::frees, "count", "blocks freed"),
-                               stat_counter("failures", &F::failures, "count", "allocations that found no block"),
-                               stat_counter("splits", &F::splits, "count", "blocks split into two buddies"),
-                               stat_counter("merges", &F::merges, "count", "buddies merged into a larger block"));
-    }
-};
-
-// A frame allocator over PhysMem. Registered by name in frame_allocators().
-class FrameAllocator {
-public:
-    virtual ~FrameAllocator() = default;
-    // Allocates 2^order contiguous frames aligned to 2^order frames, from `zone` or a
-    // lower zone (zone index as in PhysMemConfig::zones; -1 = highest). nullopt when full.
-    virtual std::optional<Pfn> alloc(unsigned order, int zone = -1) = 0;
-    virtual void free(Pfn first, unsigned order) = 0;
-    virtual std::uint64_t free_frames() const = 0;
-    virtual std::uint64_t free_frames_in_zone(unsigned zone) const = 0;
-    virtual FragmentationStats fragmentation() const = 0;
-    virtual const FrameAllocStats& stats() const = 0;
-    virtual unsigned max_order() const = 0;
-};
-
-class PhysMem;
-using FrameAllocatorFactory = std::function<std::unique_ptr<FrameAllocator>(PhysMem&)>;
 
 class PhysMem {
 public:
@@ -124,18 +70,11 @@ public:
     Pfn zone_end(unsigned z) const;   // exclusive
     unsigned zone_of(Pfn pfn) const;
 
-    // --- per-frame metadata (flat arrays) -------------------------------------------
-    std::uint32_t& refcount(Pfn p) { return refcount_[p.value]; }
-    std::uint32_t& mapcount(Pfn p) { return mapcount_[p.value]; }
-    std::uint16_t& flags(Pfn p) { return flags_[p.value]; }
-    std::uint64_t& owner(Pfn p) { return owner_[p.value]; }  // opaque to hw; the OS stores an id
-    std::uint32_t refcount(Pfn p) const { return refcount_[p.value]; }
-    std::uint32_t mapcount(Pfn p) const { return mapcount_[p.value]; }
-    std::uint16_t flags(Pfn p) const { return flags_[p.value]; }
-    std::uint64_t owner(Pfn p) const { return owner_[p.value]; }
+    // --- per-frame flags (a flat array) ----------------------------------------------
+    std::uint8_t flags(Pfn p) const { return flags_[p.value]; }
     bool has_flag(Pfn p, FrameFlag f) const { return (flags_[p.value] & f) != 0; }
     void set_flag(Pfn p, FrameFlag f) { flags_[p.value] |= f; }
-    void clear_flag(Pfn p, FrameFlag f) { flags_[p.value] &= static_cast<std::uint16_t>(~f); }
+    void clear_flag(Pfn p, FrameFlag f) { flags_[p.value] &= static_cast<std::uint8_t>(~f); }
 
     // --- contents --------------------------------------------------------------------
     // Little-endian integer of `bytes` (1, 2, 4 or 8) bytes at pa; used for PTEs.
@@ -175,9 +114,7 @@ private:
     void drop_buffer(Pfn p);
     PhysMemConfig cfg_;
     std::uint64_t frames_ = 0;
-    ZeroedArray<std::uint32_t> refcount_, mapcount_;
-    ZeroedArray<std::uint16_t> flags_;
-    ZeroedArray<std::uint64_t> owner_;
+    ZeroedArray<std::uint8_t> flags_;
     ZeroedArray<std::uint8_t*> data_;  // nullptr = never written (reads as zero)
     // Frame buffers come from chunks of several frames; dropped buffers are reused.
     std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
@@ -186,7 +123,5 @@ private:
     std::vector<Pfn> zone_starts_;  // size zones+1
     std::unique_ptr<FrameAllocator> alloc_;
 };
-
-Registry<FrameAllocatorFactory>& frame_allocators();
 
 }  // namespace vmlab

@@ -52,8 +52,8 @@ SysStatus Kernel::exec(Tid caller, const ExecPlan& plan) {
     k.destroy_mm(std::move(p.mm), t);
     p.mm = std::move(mm);
     Mm& m = *p.mm;
-    k.load_mm(t->cpu, &m);
-    k.cpus_[t->cpu].current = t->tid;
+    k.sched_.load_mm(t->cpu, &m);
+    k.sched_.set_current(t->cpu, t->tid);
     p.disp.fill(SigDisposition::Default);  // flush_signal_handlers
     m.mmap_base = plan.mmap_base;
     m.stack_top = plan.stack.top;

@@ -1,7 +1,8 @@
-// The page cache over host files, simulated files and shmem objects; file descriptors
-// and the file system calls that go through the cache (open, pread, pwrite, ftruncate,
-// fsync). Host files are read with ordinary POSIX I/O the first time a page is needed;
-// they are written only for paths listed in KernelConfig::writable_paths.
+// The page cache over host files, simulated files and shmem objects (PageCache), writeback
+// and truncation as seen from the mappings (KernelImpl), file descriptors and the file
+// system calls that go through the cache (open, pread, pwrite, ftruncate, fsync). Host
+// files are read with ordinary POSIX I/O the first time a page is needed; they are
+// written only for paths listed in KernelConfig::writable_paths.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -20,87 +21,79 @@ using namespace os;
 
 namespace fs = std::filesystem;
 
-std::shared_ptr<Inode> KernelImpl::make_inode(Inode::Kind kind) {
+PageCache::PageCache(PhysMem& mem, FrameTable& frames, KernelStats& stats, PageSize page,
+                     std::uint64_t read_around_pages)
+    : mem_(mem), frames_(frames), stats_(stats), page_(page), read_around_pages_(read_around_pages) {}
+
+PageCache::~PageCache() { files_.clear(); }
+
+std::shared_ptr<Inode> PageCache::make_inode(Inode::Kind kind, std::unique_ptr<BackingStore> store) {
     auto* raw = new Inode();
     raw->id = next_inode_id_++;
     raw->kind = kind;
+    raw->store = std::move(store);
     if (kind == Inode::Kind::Shmem) {
         raw->dev_major = 0;
         raw->dev_minor = 1;
         raw->ino = raw->id;
     }
-    return std::shared_ptr<Inode>(raw, [this](Inode* i) { release_inode(i); });
+    return std::shared_ptr<Inode>(raw, [this](Inode* i) { release(i); });
 }
 
-void KernelImpl::release_inode(Inode* ino) {
+void PageCache::release(Inode* ino) {
     for (std::uint64_t i = 0; i < ino->pages.size(); ++i)
-        if (ino->pages[i] != kNoPfn) cache_remove(*ino, i);
-    if (ino->host_fd >= 0) ::close(ino->host_fd);
-    if (ino->host_wfd >= 0) ::close(ino->host_wfd);
+        if (ino->pages[i] != kNoPfn) remove(*ino, i);
     delete ino;
 }
 
-std::optional<Pfn> KernelImpl::cache_find(Inode& ino, std::uint64_t index) const {
+std::shared_ptr<Inode> PageCache::lookup(const std::string& path) const {
+    auto it = files_.find(path);
+    return it == files_.end() ? nullptr : it->second;
+}
+
+void PageCache::add_path(const std::string& path, std::shared_ptr<Inode> ino) { files_[path] = std::move(ino); }
+
+void PageCache::clear_paths() { files_.clear(); }
+
+std::optional<Pfn> PageCache::find(const Inode& ino, std::uint64_t index) const {
     if (index >= ino.pages.size() || ino.pages[index] == kNoPfn) return std::nullopt;
     return Pfn{ino.pages[index]};
 }
 
-bool KernelImpl::read_host_page(Inode& ino, std::uint64_t index, Pfn p) {
-    if (ino.kind != Inode::Kind::Host) return true;  // simulated and shmem pages start zeroed
-    if (ino.host_fd < 0) {
-        ino.host_fd = ::open(ino.path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (ino.host_fd < 0) return false;
+std::optional<Pfn> PageCache::fill(Inode& ino, std::uint64_t i, FaultStatus* st) {
+    auto f = frames_.alloc();
+    if (!f) {
+        *st = FaultStatus::Oom;
+        return std::nullopt;
     }
-    const std::uint64_t off = index * ps_;
-    if (off >= ino.size) return true;
-    const std::uint64_t want = std::min(ps_, ino.size - off);
-    std::vector<std::uint8_t> buf(want);
-    std::uint64_t got = 0;
-    while (got < want) {
-        const ssize_t n = ::pread(ino.host_fd, buf.data() + got, want - got, static_cast<off_t>(off + got));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        if (n == 0) break;  // the host file is shorter than the simulated size: zeros
-        got += static_cast<std::uint64_t>(n);
+    frames_.set(*f, kPgFile);
+    if (ino.is_shmem()) frames_.set_shmem(*f);
+    // Simulated and shmem pages start zeroed; a host file's page is read from it.
+    std::vector<std::uint8_t> buf(page_.bytes(), 0);
+    const std::optional<std::uint64_t> got = ino.store->read_page(i << page_.shift, buf, ino.size);
+    if (!got) {
+        frames_.free(*f);
+        *st = FaultStatus::Bus;
+        return std::nullopt;
     }
-    stats_.host_bytes_read += got;
-    if (std::any_of(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got), [](std::uint8_t b) { return b != 0; }))
-        mem_.write(pa_of(p), buf.data(), got);
-    return true;
+    if (ino.kind == Inode::Kind::Host) stats_.host_bytes_read += *got;
+    const auto end = buf.begin() + static_cast<std::ptrdiff_t>(*got);
+    if (std::any_of(buf.begin(), end, [](std::uint8_t b) { return b != 0; })) mem_.write(pa_of(*f), buf.data(), *got);
+    frames_.get(*f);  // the page cache's reference
+    ino.pages[i] = f->value;
+    ++ino.cached;
+    ++stats_.page_cache_pages;
+    if (ino.kind == Inode::Kind::Host) ++stats_.page_cache_misses;
+    return f;
 }
 
-std::optional<Pfn> KernelImpl::cache_get(Inode& ino, std::uint64_t index, bool* major, int ra, FaultStatus* st) {
-    if (auto f = cache_find(ino, index)) return f;
+std::optional<Pfn> PageCache::get(Inode& ino, std::uint64_t index, bool* major, int ra, FaultStatus* st) {
+    if (auto f = find(ino, index)) return f;
     if (index >= ino.pages.size()) {
         *st = FaultStatus::Bus;
         return std::nullopt;
     }
-    auto fill = [&](std::uint64_t i) -> std::optional<Pfn> {
-        auto f = alloc_frame();
-        if (!f) {
-            *st = FaultStatus::Oom;
-            return std::nullopt;
-        }
-        mem_.set_flag(*f, kFrameFile);
-        if (ino.is_shmem()) {
-            kflags_[f->value] |= kKShmem;
-            ++stats_.shmem_pages;
-        }
-        if (!read_host_page(ino, i, *f)) {
-            free_frame(*f);
-            *st = FaultStatus::Bus;
-            return std::nullopt;
-        }
-        mem_.refcount(*f) = 1;  // the page cache's reference
-        ino.pages[i] = f->value;
-        ++ino.cached;
-        ++stats_.page_cache_pages;
-        if (ino.kind == Inode::Kind::Host) ++stats_.page_cache_misses;
-        return f;
-    };
-    auto f = fill(index);
+    auto f = fill(ino, index, st);
     if (!f) return std::nullopt;
     if (ino.kind == Inode::Kind::Host) {
         if (major) *major = true;
@@ -109,13 +102,11 @@ std::optional<Pfn> KernelImpl::cache_get(Inode& ino, std::uint64_t index, bool* 
             const std::uint64_t n = read_around_pages_;
             const std::uint64_t first = ra == 2 ? index : index - std::min(index, n / 2);
             const std::uint64_t last = std::min<std::uint64_t>(first + n, ino.pages.size());
-            FaultStatus ignore;
             for (std::uint64_t i = first; i < last; ++i) {
                 if (i == index || ino.pages[i] != kNoPfn) continue;
                 FaultStatus keep = *st;
-                if (!fill(i)) {
+                if (!fill(ino, i, st)) {
                     *st = keep;
-                    (void)ignore;
                     break;
                 }
             }
@@ -124,18 +115,83 @@ std::optional<Pfn> KernelImpl::cache_get(Inode& ino, std::uint64_t index, bool* 
     return f;
 }
 
-void KernelImpl::cache_remove(Inode& ino, std::uint64_t index) {
+void PageCache::remove(Inode& ino, std::uint64_t index) {
     const Pfn f{ino.pages[index]};
-    VMLAB_ASSERT(mem_.mapcount(f) == 0, "removing a mapped page from the page cache");
+    VMLAB_ASSERT(frames_.mapcount(f) == 0, "removing a mapped page from the page cache");
     ino.pages[index] = kNoPfn;
     --ino.cached;
     --stats_.page_cache_pages;
-    put_page(f);
+    frames_.put(f);
+}
+
+void PageCache::write_out(Inode& ino, std::uint64_t index) {
+    if (ino.is_shmem()) return;  // no backing store
+    auto f = find(ino, index);
+    if (!f) return;
+    if (ino.kind == Inode::Kind::Host) {
+        const std::uint64_t off = index << page_.shift;
+        std::vector<std::uint8_t> buf;
+        if (off < ino.size) {
+            buf.resize(std::min(page_.bytes(), ino.size - off));
+            mem_.read(pa_of(*f), buf.data(), buf.size());
+        }
+        const std::optional<std::uint64_t> n = ino.store->write_page(off, buf, ino.size);
+        if (!n)
+            frames_.set(*f, kPgDiverged);
+        else if (!buf.empty() && *n == buf.size())
+            stats_.host_bytes_written += *n;
+    }
+    frames_.clear(*f, kPgDirty);
+    ++stats_.writeback_pages;
+}
+
+void PageCache::truncate(Inode& ino, std::uint64_t new_size) {
+    const std::uint64_t ps = page_.bytes();
+    const std::uint64_t new_pages = (new_size + ps - 1) >> page_.shift;
+    if (new_size < ino.size) {
+        for (std::uint64_t i = new_pages; i < ino.pages.size(); ++i)
+            if (ino.pages[i] != kNoPfn) remove(ino, i);
+        // The tail of the new last page reads as zeros (truncate_inode_partial_folio).
+        if (new_size % ps && new_pages > 0) {
+            if (auto f = find(ino, new_pages - 1)) {
+                const std::uint64_t off = new_size % ps;
+                std::vector<std::uint8_t> zeros(ps - off, 0);
+                mem_.write(pa_of(*f) + off, zeros.data(), zeros.size());
+            }
+        }
+    }
+    ino.size = new_size;
+    ino.pages.resize(new_pages, kNoPfn);
+    if (ino.kind == Inode::Kind::Host) ino.store->resize(new_size, true);
+}
+
+void PageCache::extend(Inode& ino, std::uint64_t new_size) {
+    ino.size = new_size;
+    ino.pages.resize(ino.size_pages(page_.shift), kNoPfn);
+    if (ino.kind == Inode::Kind::Host) ino.store->resize(new_size, false);
+}
+
+bool PageCache::droppable(Pfn f, bool dirty_ok) const {
+    return !frames_.mapcount(f) && frames_.refcount(f) == 1 && (dirty_ok || !frames_.test(f, kPgDirty)) &&
+           !frames_.test(f, kPgDiverged);
+}
+
+std::uint64_t PageCache::drop_caches() {
+    std::uint64_t dropped = 0;
+    for (auto& [path, ino] : files_) {
+        if (ino->kind != Inode::Kind::Host) continue;
+        for (std::uint64_t i = 0; i < ino->pages.size(); ++i) {
+            if (ino->pages[i] == kNoPfn || !droppable(Pfn{ino->pages[i]}, false)) continue;
+            remove(*ino, i);
+            ++dropped;
+        }
+    }
+    return dropped;
 }
 
 void KernelImpl::page_mkclean(Pfn p) {
     // Write-protect and clean every PTE mapping the page, so the next write faults again.
-    for (auto [mm, va] : rmap_.list(p)) {
+    for (auto [mm, va] : frames_.rmap().list(p)) {
         const PteView pte = mm->pt->query(va);
         if (!pte.present) continue;
         if (!pte.attrs.prot.write && !pte.attrs.dirty) continue;
@@ -143,17 +199,17 @@ void KernelImpl::page_mkclean(Pfn p) {
         a.prot.write = false;
         a.dirty = false;
         mm->pt->protect(va, a);
-        flush_page(*mm, va, nullptr);
+        tlb_.flush_page(*mm, va, nullptr);
     }
 }
 
 void KernelImpl::writeback_page(Inode& ino, std::uint64_t index) {
     if (ino.is_shmem()) return;  // no backing store
-    auto f = cache_find(ino, index);
+    auto f = cache_.find(ino, index);
     if (!f) return;
     // Dirty state may still sit in PTEs of shared mappings (hardware D bits).
-    bool dirty = mem_.has_flag(*f, kFrameDirty);
-    rmap_.for_each(*f, [&](Mm* mm, VirtAddr va) {
+    bool dirty = frames_.test(*f, kPgDirty);
+    frames_.rmap().for_each(*f, [&](Mm* mm, VirtAddr va) {
         const PteView pte = mm->pt->query(va);
         if (pte.present && pte.attrs.dirty) {
             Vma* v = mm->vmas.lookup(va);
@@ -162,27 +218,7 @@ void KernelImpl::writeback_page(Inode& ino, std::uint64_t index) {
     });
     if (!dirty) return;
     page_mkclean(*f);
-    if (ino.kind == Inode::Kind::Host) {
-        if (ino.host_writable) {
-            if (ino.host_wfd < 0) ino.host_wfd = ::open(ino.path.c_str(), O_WRONLY | O_CLOEXEC);
-            if (ino.host_wfd >= 0) {
-                if (ino.host_size_dirty && ::ftruncate(ino.host_wfd, static_cast<off_t>(ino.size)) == 0)
-                    ino.host_size_dirty = false;
-                const std::uint64_t off = index * ps_;
-                if (off < ino.size) {
-                    const std::uint64_t n = std::min(ps_, ino.size - off);
-                    std::vector<std::uint8_t> buf(n);
-                    mem_.read(pa_of(*f), buf.data(), n);
-                    if (::pwrite(ino.host_wfd, buf.data(), n, static_cast<off_t>(off)) == static_cast<ssize_t>(n))
-                        stats_.host_bytes_written += n;
-                }
-            }
-        } else {
-            kflags_[f->value] |= kKDiverged;
-        }
-    }
-    mem_.clear_flag(*f, kFrameDirty);
-    ++stats_.writeback_pages;
+    cache_.write_out(ino, index);
 }
 
 void KernelImpl::truncate_inode(Inode& ino, std::uint64_t new_size) {
@@ -190,7 +226,8 @@ void KernelImpl::truncate_inode(Inode& ino, std::uint64_t new_size) {
     if (new_size < ino.size) {
         // unmap_mapping_range(even_cows): every mapping of the pages past the new end,
         // private copies included, then the cached pages themselves.
-        for (auto& [pid, proc] : procs_) {
+        for (Pid pid : procs_.pids()) {
+            Process* proc = procs_.process(pid);
             if (!proc->mm) continue;
             Mm& mm = *proc->mm;
             std::vector<std::pair<VirtAddr, VirtAddr>> ranges;
@@ -203,26 +240,11 @@ void KernelImpl::truncate_inode(Inode& ino, std::uint64_t new_size) {
             });
             for (auto [s, e] : ranges) {
                 Vma* v = mm.vmas.lookup(s);
-                if (zap_range(mm, *v, s, e, nullptr)) flush_range(mm, s, e, nullptr);
-            }
-        }
-        for (std::uint64_t i = new_pages; i < ino.pages.size(); ++i)
-            if (ino.pages[i] != kNoPfn) cache_remove(ino, i);
-        // The tail of the new last page reads as zeros (truncate_inode_partial_folio).
-        if (new_size % ps_ && new_pages > 0) {
-            if (auto f = cache_find(ino, new_pages - 1)) {
-                const std::uint64_t off = new_size % ps_;
-                std::vector<std::uint8_t> zeros(ps_ - off, 0);
-                mem_.write(pa_of(*f) + off, zeros.data(), zeros.size());
+                if (zap_range(mm, *v, s, e, nullptr)) tlb_.flush_range(mm, s, e, nullptr);
             }
         }
     }
-    ino.size = new_size;
-    ino.pages.resize(new_pages, kNoPfn);
-    if (ino.kind == Inode::Kind::Host) {
-        if (ino.host_writable)
-            ino.host_size_dirty = ::truncate(ino.path.c_str(), static_cast<off_t>(new_size)) != 0;
-    }
+    cache_.truncate(ino, new_size);
 }
 
 bool KernelImpl::path_writable(const std::string& canonical) const {
@@ -253,32 +275,14 @@ int KernelImpl::fd_install(Process& p, std::shared_ptr<OpenFile> f) {
     return static_cast<int>(fd);
 }
 
-std::uint64_t KernelImpl::drop_caches() {
-    std::uint64_t dropped = 0;
-    for (auto& [path, ino] : files_) {
-        if (ino->kind != Inode::Kind::Host) continue;
-        for (std::uint64_t i = 0; i < ino->pages.size(); ++i) {
-            if (ino->pages[i] == kNoPfn) continue;
-            const Pfn f{ino->pages[i]};
-            if (mem_.mapcount(f) || mem_.refcount(f) != 1 || mem_.has_flag(f, kFrameDirty) ||
-                (kflags_[f.value] & kKDiverged))
-                continue;
-            cache_remove(*ino, i);
-            ++dropped;
-        }
-    }
-    return dropped;
-}
-
 namespace {
 std::size_t open_count(const Process& p) {
     return static_cast<std::size_t>(std::count_if(p.fds.begin(), p.fds.end(), [](const auto& f) { return f != nullptr; }));
 }
 }  // namespace
 
-SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int mode) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<int> KernelImpl::open(Tid caller, const std::string& path, int flags, int mode) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     if (path.empty()) return Errno::NoEnt;
@@ -290,8 +294,8 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
     const std::string canon = fs::weakly_canonical(fs::absolute(fs::path(path), ec), ec).string();
     if (ec) return Errno::NoEnt;
     std::shared_ptr<Inode> ino;
-    if (auto it = k.files_.find(canon); it != k.files_.end()) {
-        ino = it->second;
+    if (auto found = cache_.lookup(canon)) {
+        ino = std::move(found);
         if ((flags & sys::kOCreat) && (flags & sys::kOExcl)) return Errno::Exist;
     } else {
         struct stat st {};
@@ -299,7 +303,7 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
             if ((flags & sys::kOCreat) && (flags & sys::kOExcl)) return Errno::Exist;
             const bool dir = S_ISDIR(st.st_mode);
             if (!dir && !S_ISREG(st.st_mode)) return Errno::NoDev;
-            ino = k.make_inode(Inode::Kind::Host);
+            ino = cache_.make_inode(Inode::Kind::Host, make_host_file_store(canon, !dir && path_writable(canon)));
             ino->path = canon;
             ino->display = canon;
             ino->dev_major = major(st.st_dev);
@@ -307,25 +311,23 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
             ino->ino = st.st_ino;
             ino->is_dir = dir;
             ino->size = dir ? 0 : static_cast<std::uint64_t>(st.st_size);
-            ino->pages.assign(ino->size_pages(k.page_.shift), kNoPfn);
-            ino->host_writable = !dir && k.path_writable(canon);
+            ino->pages.assign(ino->size_pages(page_.shift), kNoPfn);
         } else {
             if (!(flags & sys::kOCreat)) return Errno::NoEnt;
             const fs::path parent = fs::path(canon).parent_path();
             if (!fs::is_directory(parent, ec)) return Errno::NoEnt;
-            if (k.path_writable(canon)) {
+            if (path_writable(canon)) {
                 const int hfd = ::open(canon.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, mode);
                 if (hfd < 0) return Errno::Acces;
                 ::close(hfd);
                 struct stat nst {};
                 if (::stat(canon.c_str(), &nst) != 0) return Errno::Io;
-                ino = k.make_inode(Inode::Kind::Host);
+                ino = cache_.make_inode(Inode::Kind::Host, make_host_file_store(canon, true));
                 ino->dev_major = major(nst.st_dev);
                 ino->dev_minor = minor(nst.st_dev);
                 ino->ino = nst.st_ino;
-                ino->host_writable = true;
             } else {
-                ino = k.make_inode(Inode::Kind::Sim);
+                ino = cache_.make_inode(Inode::Kind::Sim, make_memory_store());
                 ino->dev_major = 0;
                 ino->dev_minor = 0;
                 ino->ino = ino->id;
@@ -333,50 +335,47 @@ SysResult<int> Kernel::open(Tid caller, const std::string& path, int flags, int 
             ino->path = canon;
             ino->display = canon;
         }
-        k.files_[canon] = ino;
+        cache_.add_path(canon, ino);
     }
     if (ino->is_dir && acc != sys::kORdOnly) return Errno::IsDir;
     if (ino->kind == Inode::Kind::Host) {
         if (acc != sys::kOWrOnly && ::access(canon.c_str(), R_OK) != 0) return Errno::Acces;
         if (acc != sys::kORdOnly && ::access(canon.c_str(), W_OK) != 0) return Errno::Acces;
     }
-    if ((flags & sys::kOTrunc) && acc != sys::kORdOnly && !ino->is_dir && ino->size) k.truncate_inode(*ino, 0);
+    if ((flags & sys::kOTrunc) && acc != sys::kORdOnly && !ino->is_dir && ino->size) truncate_inode(*ino, 0);
     auto of = std::make_shared<OpenFile>();
     of->inode = ino;
     of->flags = flags & (sys::kOAccMode | sys::kOAppend);
-    return k.fd_install(p, std::move(of));
+    return fd_install(p, std::move(of));
 }
 
-SysResult<int> Kernel::memfd_create(Tid caller, const std::string& name) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<int> KernelImpl::memfd_create(Tid caller, const std::string& name) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     if (name.size() > 249) return Errno::Inval;  // MFD_NAME_MAX_LEN
     if (open_count(*t->proc) + 3 >= t->proc->mm->lim.nofile) return Errno::MFile;
-    auto ino = k.make_inode(Inode::Kind::Shmem);
+    auto ino = cache_.make_inode(Inode::Kind::Shmem, make_memory_store());
     ino->path = "memfd:" + name;
     ino->display = "/memfd:" + name + " (deleted)";
     auto of = std::make_shared<OpenFile>();
     of->inode = std::move(ino);
     of->flags = sys::kORdWr;
-    return k.fd_install(*t->proc, std::move(of));
+    return fd_install(*t->proc, std::move(of));
 }
 
-SysStatus Kernel::close(Tid caller, int fd) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::close(Tid caller, int fd) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     t->proc->fds[static_cast<std::size_t>(fd)].reset();
     return {};
 }
 
-SysResult<std::uint64_t> Kernel::pread(Tid caller, int fd, std::span<std::uint8_t> buf, std::uint64_t offset) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<std::uint64_t> KernelImpl::pread(Tid caller, int fd, std::span<std::uint8_t> buf, std::uint64_t offset) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     OpenFile& of = **r;
     if (!of.readable()) return Errno::BadF;
@@ -388,22 +387,22 @@ SysResult<std::uint64_t> Kernel::pread(Tid caller, int fd, std::span<std::uint8_
     std::uint64_t done = 0;
     while (done < n) {
         const std::uint64_t pos = offset + done;
-        const std::uint64_t chunk = std::min(n - done, k.ps_ - (pos & (k.ps_ - 1)));
+        const std::uint64_t chunk = std::min(n - done, ps_ - (pos & (ps_ - 1)));
         FaultStatus st = FaultStatus::Done;
-        auto f = k.cache_get(ino, pos >> k.page_.shift, nullptr, 0, &st);
+        auto f = cache_.get(ino, pos >> page_.shift, nullptr, 0, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
-        k.mem_.read(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
-        k.mem_.set_flag(*f, kFrameReferenced);  // mark_page_accessed
+        mem_.read(pa_of(*f) + (pos & (ps_ - 1)), buf.data() + done, chunk);
+        frames_.set(*f, kPgReferenced);  // mark_page_accessed
         done += chunk;
     }
     return n;
 }
 
-SysResult<std::uint64_t> Kernel::pwrite(Tid caller, int fd, std::span<const std::uint8_t> buf, std::uint64_t offset) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<std::uint64_t> KernelImpl::pwrite(Tid caller, int fd, std::span<const std::uint8_t> buf,
+                                            std::uint64_t offset) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     OpenFile& of = **r;
     if (!of.writable()) return Errno::BadF;
@@ -413,56 +412,49 @@ SysResult<std::uint64_t> Kernel::pwrite(Tid caller, int fd, std::span<const std:
         return Errno::FBig;
     if (buf.empty()) return std::uint64_t{0};
     const std::uint64_t end = offset + buf.size();
-    if (end > ino.size) {
-        ino.size = end;
-        ino.pages.resize(ino.size_pages(k.page_.shift), kNoPfn);
-        ino.host_size_dirty = ino.kind == Inode::Kind::Host && ino.host_writable;
-    }
+    if (end > ino.size) cache_.extend(ino, end);
     std::uint64_t done = 0;
     while (done < buf.size()) {
         const std::uint64_t pos = offset + done;
-        const std::uint64_t chunk = std::min<std::uint64_t>(buf.size() - done, k.ps_ - (pos & (k.ps_ - 1)));
+        const std::uint64_t chunk = std::min<std::uint64_t>(buf.size() - done, ps_ - (pos & (ps_ - 1)));
         FaultStatus st = FaultStatus::Done;
-        auto f = k.cache_get(ino, pos >> k.page_.shift, nullptr, 0, &st);
+        auto f = cache_.get(ino, pos >> page_.shift, nullptr, 0, &st);
         if (!f) return st == FaultStatus::Oom ? Errno::NoMem : Errno::Io;
-        k.mem_.write(k.pa_of(*f) + (pos & (k.ps_ - 1)), buf.data() + done, chunk);
-        k.mem_.set_flag(*f, kFrameDirty);
-        k.mem_.set_flag(*f, kFrameReferenced);
+        mem_.write(pa_of(*f) + (pos & (ps_ - 1)), buf.data() + done, chunk);
+        frames_.set(*f, kPgDirty);
+        frames_.set(*f, kPgReferenced);
         done += chunk;
     }
     return static_cast<std::uint64_t>(buf.size());
 }
 
-SysStatus Kernel::ftruncate(Tid caller, int fd, std::uint64_t length) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::ftruncate(Tid caller, int fd, std::uint64_t length) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     OpenFile& of = **r;
     if (!of.writable() || of.inode->is_dir) return Errno::Inval;
     if (length > (std::uint64_t{1} << 63) - 1) return Errno::Inval;
-    k.truncate_inode(*of.inode, length);
+    truncate_inode(*of.inode, length);
     return {};
 }
 
-SysStatus Kernel::fsync(Tid caller, int fd) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::fsync(Tid caller, int fd) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     Inode& ino = *(*r)->inode;
     for (std::uint64_t i = 0; i < ino.pages.size(); ++i)
-        if (ino.pages[i] != kNoPfn) k.writeback_page(ino, i);
+        if (ino.pages[i] != kNoPfn) writeback_page(ino, i);
     return {};
 }
 
-SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_t len, int advice) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     Inode& ino = *(*r)->inode;
     if (advice < sys::kFadvNormal || advice > sys::kFadvNoReuse) return Errno::Inval;
@@ -470,36 +462,33 @@ SysStatus Kernel::fadvise(Tid caller, int fd, std::uint64_t offset, std::uint64_
     if (ino.is_dir) return {};
     // len 0 means "to the end of the file".
     const std::uint64_t end = (len == 0 || len > ino.size - std::min(offset, ino.size)) ? ino.size : offset + len;
-    const std::uint64_t first = offset >> k.page_.shift;
-    const std::uint64_t last_excl = (end + k.ps_ - 1) >> k.page_.shift;
+    const std::uint64_t first = offset >> page_.shift;
+    const std::uint64_t last_excl = (end + ps_ - 1) >> page_.shift;
     if (advice == sys::kFadvWillNeed) {
         for (std::uint64_t i = first; i < last_excl && i < ino.pages.size(); ++i) {
             FaultStatus st;
-            if (!k.cache_get(ino, i, nullptr, 0, &st)) break;
+            if (!cache_.get(ino, i, nullptr, 0, &st)) break;
         }
     } else if (advice == sys::kFadvDontNeed && ino.kind == Inode::Kind::Host) {
         // invalidate_mapping_pages: only whole pages, only clean and unmapped ones (dirty
         // pages are written back first, as fadvise starts writeback).
-        const std::uint64_t whole_first = (offset + k.ps_ - 1) >> k.page_.shift;
+        const std::uint64_t whole_first = (offset + ps_ - 1) >> page_.shift;
         for (std::uint64_t i = whole_first; i < last_excl && i < ino.pages.size(); ++i) {
             if (ino.pages[i] == kNoPfn) continue;
-            if (end < ino.size && ((i + 1) << k.page_.shift) > end) break;
-            k.writeback_page(ino, i);
+            if (end < ino.size && ((i + 1) << page_.shift) > end) break;
+            writeback_page(ino, i);
             const Pfn f{ino.pages[i]};
-            if (k.mem_.mapcount(f) || k.mem_.refcount(f) != 1 || (k.kflags_[f.value] & kKDiverged)) continue;
-            k.cache_remove(ino, i);
+            if (!cache_.droppable(f, true)) continue;
+            cache_.remove(ino, i);
         }
     }
     return {};
 }
 
-std::uint64_t Kernel::drop_caches() { return impl_->drop_caches(); }
-
-SysResult<std::uint64_t> Kernel::file_size(Tid caller, int fd) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<std::uint64_t> KernelImpl::file_size(Tid caller, int fd) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    auto r = k.fd_get(*t->proc, fd);
+    auto r = fd_get(*t->proc, fd);
     if (!r) return r.error;
     return (*r)->inode->size;
 }

@@ -102,14 +102,14 @@ FaultResult KernelImpl::handle_mm_fault(Process& p, Thread* t, VirtAddr va, Acce
         a.accessed = true;
         if (kind == AccessKind::Write && a.prot.write) a.dirty = true;
         mm.pt->protect(page, a);
-        flush_local(mm, page, t);
+        tlb_.flush_local(mm, page, t);
         ++p.faults.spurious;
         ++stats_.faults.spurious;
     } else if (kind == AccessKind::Write && !pte.attrs.prot.write) {
         r = do_wp_page(p, t, mm, *v, page, pte);
     } else {
         // The PTE already allows the access: a stale TLB entry. Flush and retry.
-        flush_local(mm, page, t);
+        tlb_.flush_local(mm, page, t);
         ++p.faults.spurious;
         ++stats_.faults.spurious;
     }
@@ -125,13 +125,11 @@ FaultResult KernelImpl::do_anonymous_page(Process& p, Mm& mm, Vma& v, VirtAddr v
         return {};
     }
     anon_vma_prepare(mm, v);
-    auto f = alloc_frame();
+    auto f = frames_.alloc();
     if (!f) return {FaultStatus::Oom};
-    mem_.set_flag(*f, kFrameAnon);
-    kflags_[f->value] = kKAnonExclusive;
-    ++stats_.anon_pages;
-    if (!map_page(mm, v, va, *f, true, true, true)) {
-        free_frame(*f);
+    frames_.set_anon(*f);
+    if (!map_page(mm, v, va, *f, page_, true, true, true)) {
+        frames_.free(*f);
         return {FaultStatus::Oom};
     }
     ++p.faults.anon_new;
@@ -158,11 +156,11 @@ void KernelImpl::do_fault_around(Mm& mm, Vma& v, VirtAddr va, std::uint64_t pgof
     end_pgoff = std::min(end_pgoff, file_pages - 1);
     const bool writable = ino.is_shmem() && (v.flags & vm::kShared) && (v.flags & vm::kWrite);
     for (std::uint64_t idx = start_pgoff; idx <= end_pgoff; ++idx) {
-        auto f = cache_find(ino, idx);
+        auto f = cache_.find(ino, idx);
         if (!f) continue;
         const VirtAddr addr = VirtAddr{va.value + (idx - pgoff) * ps_};
         if (mm.pt->query(addr).present) continue;
-        if (!map_page(mm, v, addr, *f, writable, false, addr == va)) return;
+        if (!map_page(mm, v, addr, *f, page_, writable, false, addr == va)) return;
         if (addr != va) {
             ++fc.fault_around;
             ++kc.fault_around;
@@ -185,7 +183,7 @@ FaultResult KernelImpl::do_file_fault(Process& p, Mm& mm, Vma& v, VirtAddr va, A
             do_fault_around(mm, v, va, pgoff, p.faults, stats_.faults);
             if (mm.pt->query(va).present) return {};
         }
-        auto f = cache_get(ino, pgoff, &major, ra, &st);
+        auto f = cache_.get(ino, pgoff, &major, ra, &st);
         if (!f) return {st};
         if (major && fault_around_pages_ > 1) {
             // filemap_fault dropped the mmap lock for the read and asked for a retry
@@ -195,22 +193,20 @@ FaultResult KernelImpl::do_file_fault(Process& p, Mm& mm, Vma& v, VirtAddr va, A
             if (mm.pt->query(va).present) return {FaultStatus::Done, true};
         }
         const bool writable = ino.is_shmem() && (v.flags & vm::kShared) && (v.flags & vm::kWrite);
-        if (!map_page(mm, v, va, *f, writable, false, true)) return {FaultStatus::Oom};
+        if (!map_page(mm, v, va, *f, page_, writable, false, true)) return {FaultStatus::Oom};
         return {FaultStatus::Done, major};
     }
-    auto src = cache_get(ino, pgoff, &major, ra, &st);
+    auto src = cache_.get(ino, pgoff, &major, ra, &st);
     if (!src) return {st};
     if (!(v.flags & vm::kShared)) {
         // do_cow_fault: a private copy of the file page.
         anon_vma_prepare(mm, v);
-        auto f = alloc_frame();
+        auto f = frames_.alloc();
         if (!f) return {FaultStatus::Oom};
         mem_.copy_frame(*f, *src);
-        mem_.set_flag(*f, kFrameAnon);
-        kflags_[f->value] = kKAnonExclusive;
-        ++stats_.anon_pages;
-        if (!map_page(mm, v, va, *f, true, true, true)) {
-            free_frame(*f);
+        frames_.set_anon(*f);
+        if (!map_page(mm, v, va, *f, page_, true, true, true)) {
+            frames_.free(*f);
             return {FaultStatus::Oom};
         }
         ++p.faults.file_cow;
@@ -218,64 +214,61 @@ FaultResult KernelImpl::do_file_fault(Process& p, Mm& mm, Vma& v, VirtAddr va, A
         return {FaultStatus::Done, major};
     }
     // do_shared_fault: the page becomes dirty now (page_mkwrite + fault_dirty_shared_page).
-    mem_.set_flag(*src, kFrameDirty);
-    if (!map_page(mm, v, va, *src, true, true, true)) return {FaultStatus::Oom};
+    frames_.set(*src, kPgDirty);
+    if (!map_page(mm, v, va, *src, page_, true, true, true)) return {FaultStatus::Oom};
     ++p.faults.shared_write;
     ++stats_.faults.shared_write;
     return {FaultStatus::Done, major};
 }
 
 FaultResult KernelImpl::do_wp_page(Process& p, Thread* t, Mm& mm, Vma& v, VirtAddr va, const PteView& pte) {
-    const Pfn old = pte.base.pfn(mem_.frame_size());
+    const Pfn old = pte.base.pfn(page_);
     if (v.flags & vm::kShared) {
         // wp_page_shared: the first write to a clean shared page.
-        if (!is_zero(old)) mem_.set_flag(old, kFrameDirty);
+        if (!frames_.is_zero(old)) frames_.set(old, kPgDirty);
         LeafAttrs a = pte.attrs;
         a.prot.write = true;
         a.dirty = a.accessed = true;
         mm.pt->protect(va, a);
-        flush_local(mm, va, t);
+        tlb_.flush_local(mm, va, t);
         ++p.faults.shared_write;
         ++stats_.faults.shared_write;
         return {};
     }
-    if (!is_zero(old) && mem_.has_flag(old, kFrameAnon) &&
-        ((kflags_[old.value] & kKAnonExclusive) || mem_.refcount(old) == 1)) {
+    if (!frames_.is_zero(old) && frames_.test(old, kPgAnon) &&
+        (frames_.test(old, kPgAnonExclusive) || frames_.refcount(old) == 1)) {
         // wp_can_reuse_anon_folio: we hold the only reference.
-        kflags_[old.value] = static_cast<std::uint8_t>((kflags_[old.value] | kKAnonExclusive) & ~kKLazyFree);
+        frames_.set(old, kPgAnonExclusive);
+        frames_.clear(old, kPgLazyFree);
         LeafAttrs a = pte.attrs;
         a.prot.write = true;
         a.dirty = a.accessed = true;
         mm.pt->protect(va, a);
-        flush_local(mm, va, t);
+        tlb_.flush_local(mm, va, t);
         ++p.faults.cow_reuse;
         ++stats_.faults.cow_reuse;
         return {};
     }
     // wp_page_copy: a private copy (of the zero page: a zeroed frame).
     anon_vma_prepare(mm, v);
-    auto f = alloc_frame();
+    auto f = frames_.alloc();
     if (!f) return {FaultStatus::Oom};
-    if (!is_zero(old)) mem_.copy_frame(*f, old);
-    mem_.set_flag(*f, kFrameAnon);
-    kflags_[f->value] = kKAnonExclusive;
-    ++stats_.anon_pages;
+    if (!frames_.is_zero(old)) mem_.copy_frame(*f, old);
+    frames_.set_anon(*f);
     if (!mm.pt->map(va, pa_of(*f), page_, pte_attrs(v, true, true, true))) {
-        free_frame(*f);
+        frames_.free(*f);
         return {FaultStatus::Oom};
     }
-    if (!is_zero(old)) {
-        rmap_.remove(old, &mm, va);
-        --mem_.mapcount(old);
+    if (!frames_.is_zero(old)) {
+        frames_.remove_mapping(old, &mm, va);
         rss_add(mm, rss_kind(old), -1);
-        put_page(old);
+        frames_.put(old);
     }
-    get_page(*f);
-    ++mem_.mapcount(*f);
-    rmap_.add(*f, &mm, va);
+    frames_.get(*f);
+    frames_.add_mapping(*f, &mm, va, page_);
     rss_add(mm, RssKind::Anon, 1);
-    flush_page(mm, va, t);
-    if (is_zero(old)) {
+    tlb_.flush_page(mm, va, t);
+    if (frames_.is_zero(old)) {
         ++p.faults.anon_new;
         ++stats_.faults.anon_new;
     } else {

@@ -8,15 +8,14 @@ namespace {
 bool is_cow_mapping(VmFlags f) { return (f & (vm::kShared | vm::kMayWrite)) == vm::kMayWrite; }
 }  // namespace
 
-SysResult<Pid> Kernel::fork(Tid caller) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<Pid> KernelImpl::fork(Tid caller) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Process& parent = *t->proc;
     Mm& pm = *parent.mm;
-    auto cm_owned = k.new_mm(nullptr);
+    auto cm_owned = new_mm(nullptr);
     if (!cm_owned) return Errno::NoMem;
-    Process& child = k.new_process(parent.name, parent.pid);
+    Process& child = new_process(parent.name, parent.pid);
     cm_owned->owner = &child;
     child.mm = std::move(cm_owned);
     Mm& cm = *child.mm;
@@ -42,8 +41,8 @@ SysResult<Pid> Kernel::fork(Tid caller) {
     bool wrprotected = false;
     pm.vmas.for_each([&](Vma& v) {
         if (failed || (v.flags & vm::kDontCopy)) return;
-        const std::uint64_t n = k.pages(v.size());
-        if ((v.flags & vm::kAccount) && !k.vm_enough_memory(n)) {
+        const std::uint64_t n = pages(v.size());
+        if ((v.flags & vm::kAccount) && !vm_enough_memory(n)) {
             failed = true;
             return;
         }
@@ -52,13 +51,13 @@ SysResult<Pid> Kernel::fork(Tid caller) {
         nv.min_flt = nv.maj_flt = 0;
         const bool wipe = v.flags & vm::kWipeOnFork;
         if (v.anon_vma && !wipe) {
-            nv.anon_vma = k.new_anon_vma();  // chained to the parent's (anon_vma_fork)
+            nv.anon_vma = new_anon_vma();  // chained to the parent's (anon_vma_fork)
             nv.anon_forked = true;
         } else {
             nv.anon_vma = 0;
         }
         Vma* cv = cm.vmas.insert(std::move(nv));
-        k.vm_stat_account(cm, cv->flags, static_cast<std::int64_t>(n));
+        vm_stat_account(cm, cv->flags, static_cast<std::int64_t>(n));
         // vma_needs_copy: only VMAs with anonymous pages have their page tables copied;
         // the child faults everything else in again from the page cache.
         if (!v.anon_vma || wipe) return;
@@ -67,7 +66,7 @@ SysResult<Pid> Kernel::fork(Tid caller) {
             if (pte.present) leaves.emplace_back(va, pte);
         });
         for (auto& [va, pte] : leaves) {
-            const Pfn f = pte.base.pfn(k.mem_.frame_size());
+            const Pfn f = pte.base.pfn(page_);
             LeafAttrs a = pte.attrs;
             if (is_cow_mapping(v.flags) && a.prot.write) {
                 a.prot.write = false;
@@ -77,25 +76,24 @@ SysResult<Pid> Kernel::fork(Tid caller) {
             LeafAttrs ca = a;
             if (v.flags & vm::kShared) ca.dirty = false;
             ca.accessed = false;
-            if (!cm.pt->map(va, pte.base, k.page_, ca)) {
+            if (!cm.pt->map(va, pte.base, pte.size, ca)) {
                 failed = true;
                 return;
             }
-            if (k.is_zero(f)) continue;
-            if (k.mem_.has_flag(f, kFrameAnon)) k.kflags_[f.value] &= static_cast<std::uint8_t>(~kKAnonExclusive);
-            k.get_page(f);
-            ++k.mem_.mapcount(f);
-            k.rmap_.add(f, &cm, va);
-            k.rss_add(cm, k.rss_kind(f), 1);
+            if (frames_.is_zero(f)) continue;
+            if (frames_.test(f, kPgAnon)) frames_.clear(f, kPgAnonExclusive);
+            frames_.get(f);
+            frames_.add_mapping(f, &cm, va, pte.size);
+            rss_add(cm, rss_kind(f), static_cast<std::int64_t>(pages(pte.size.bytes())));
         }
     });
-    if (wrprotected) k.flush_mm(pm, t);
+    if (wrprotected) tlb_.flush_mm(pm, t);
     if (failed) {
-        k.do_exit(child, 0, 0, t);
-        k.reap(child);
+        do_exit(child, 0, 0, t);
+        reap(child);
         return Errno::NoMem;
     }
-    k.new_thread(child, child.pid);
+    new_thread(child, child.pid);
     return child.pid;
 }
 

@@ -57,12 +57,12 @@ std::optional<VmFlags> advice_flags(int b, VmFlags f, bool file_or_shared, Errno
 }  // namespace
 
 // One VMA's part [s, e) of a madvise call.
-static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr s, VirtAddr e, int b) {
+Errno KernelImpl::madvise_vma(Process& p, Thread* t, Vma* v, VirtAddr s, VirtAddr e, int b) {
     Mm& mm = *p.mm;
     Errno err = Errno::None;
     if (auto nf = advice_flags(b, v->flags, v->file || (v->flags & vm::kShared), &err)) {
         if (*nf == v->flags) return Errno::None;
-        Vma* nv = k.vma_modify(mm, v, s, e, [&](Vma& x) { x.flags = *nf; }, &err);
+        Vma* nv = vma_modify(mm, v, s, e, [&](Vma& x) { x.flags = *nf; }, &err);
         return nv ? Errno::None : err;
     }
     if (err != Errno::None) return err;
@@ -72,19 +72,19 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             // until pages can be swapped out).
             if (!v->file || v->file->is_shmem()) return Errno::None;
             Inode& ino = *v->file;
-            const std::uint64_t first = v->pgoff + (s - v->start) / k.ps_;
-            const std::uint64_t last = std::min(first + k.pages(e - s), ino.size_pages(k.page_.shift));
+            const std::uint64_t first = v->pgoff + (s - v->start) / ps_;
+            const std::uint64_t last = std::min(first + pages(e - s), ino.size_pages(page_.shift));
             for (std::uint64_t i = first; i < last; ++i) {
                 FaultStatus st;
                 bool major = false;
-                if (!k.cache_get(ino, i, &major, 0, &st)) break;
+                if (!cache_.get(ino, i, &major, 0, &st)) break;
             }
             return Errno::None;
         }
         case sys::kMadvDontNeed: {
             if (v->flags & (vm::kLocked | vm::kPfnMap)) return Errno::Inval;
             Writeback wb;
-            if (k.zap_range(mm, *v, s, e, &wb)) k.flush_range(mm, s, e, t);
+            if (zap_range(mm, *v, s, e, &wb)) tlb_.flush_range(mm, s, e, t);
             return Errno::None;
         }
         case sys::kMadvFree: {
@@ -98,10 +98,10 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             });
             std::uint64_t changed = 0;
             for (auto& [va, pte] : leaves) {
-                const Pfn f = pte.base.pfn(k.mem_.frame_size());
-                if (k.is_zero(f) || !k.mem_.has_flag(f, kFrameAnon) || k.mem_.mapcount(f) != 1) continue;
-                k.mem_.clear_flag(f, kFrameDirty);
-                k.kflags_[f.value] |= kKLazyFree;
+                const Pfn f = pte.base.pfn(page_);
+                if (frames_.is_zero(f) || !frames_.test(f, kPgAnon) || frames_.mapcount(f) != 1) continue;
+                frames_.clear(f, kPgDirty);
+                frames_.set(f, kPgLazyFree);
                 LeafAttrs a = pte.attrs;
                 a.dirty = false;
                 a.accessed = false;
@@ -110,7 +110,7 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
                     ++changed;
                 }
             }
-            if (changed) k.flush_range(mm, s, e, t);
+            if (changed) tlb_.flush_range(mm, s, e, t);
             return Errno::None;
         }
         case sys::kMadvRemove: {
@@ -119,17 +119,17 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             if (v->flags & vm::kLocked) return Errno::Inval;
             // Punch a hole in the shmem object: unmap the range everywhere, drop its pages.
             Inode& ino = *v->file;
-            const std::uint64_t first = v->pgoff + (s - v->start) / k.ps_;
-            const std::uint64_t last = std::min(first + k.pages(e - s), static_cast<std::uint64_t>(ino.pages.size()));
+            const std::uint64_t first = v->pgoff + (s - v->start) / ps_;
+            const std::uint64_t last = std::min(first + pages(e - s), static_cast<std::uint64_t>(ino.pages.size()));
             for (std::uint64_t i = first; i < last; ++i) {
-                auto f = k.cache_find(ino, i);
+                auto f = cache_.find(ino, i);
                 if (!f) continue;
-                for (auto [omm, va] : k.rmap_.list(*f)) {
+                for (auto [omm, va] : frames_.rmap().list(*f)) {
                     Vma* ov = omm->vmas.lookup(va);
                     VMLAB_ASSERT(ov, "rmap names an unmapped address");
-                    if (k.zap_range(*omm, *ov, va, va + k.ps_, nullptr)) k.flush_page(*omm, va, omm == &mm ? t : nullptr);
+                    if (zap_range(*omm, *ov, va, va + ps_, nullptr)) tlb_.flush_page(*omm, va, omm == &mm ? t : nullptr);
                 }
-                k.cache_remove(ino, i);
+                cache_.remove(ino, i);
             }
             return Errno::None;
         }
@@ -143,10 +143,10 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
             const bool write = b == sys::kMadvPopulateWrite;
             if (v->flags & (vm::kIo | vm::kPfnMap)) return Errno::Inval;
             if (write ? !(v->flags & vm::kWrite) : !(v->flags & (vm::kRead | vm::kWrite))) return Errno::Fault;
-            for (VirtAddr va = s; va < e; va = va + k.ps_) {
+            for (VirtAddr va = s; va < e; va = va + ps_) {
                 const PteView pte = mm.pt->query(va);
                 if (pte.present && (!write || pte.attrs.prot.write)) continue;
-                const FaultResult r = k.handle_mm_fault(p, t, va, write ? AccessKind::Write : AccessKind::Read,
+                const FaultResult r = handle_mm_fault(p, t, va, write ? AccessKind::Write : AccessKind::Read,
                                                         pte.present ? FaultKind::Protection : FaultKind::NotPresent);
                 if (r.status == FaultStatus::Oom) return Errno::NoMem;
                 if (r.status != FaultStatus::Done) return Errno::Fault;
@@ -157,16 +157,15 @@ static Errno madvise_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr 
     }
 }
 
-SysStatus Kernel::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int behavior) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int behavior) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     Mm& mm = *p.mm;
     if (!behavior_valid(behavior)) return Errno::Inval;
-    if (!k.aligned(start.value)) return Errno::Inval;
-    if (len_in > ~0ull - k.ps_) return Errno::Inval;
-    const std::uint64_t len = k.page_align(len_in);
+    if (!aligned(start.value)) return Errno::Inval;
+    if (len_in > ~0ull - ps_) return Errno::Inval;
+    const std::uint64_t len = page_align(len_in);
     const VirtAddr end = start + len;
     if (end < start) return Errno::Inval;
     if (end == start) return {};
@@ -181,7 +180,7 @@ SysStatus Kernel::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int 
             if (s >= end) break;
         }
         const VirtAddr tmp = std::min(v->end, end);
-        if (Errno e = madvise_vma(k, p, t, v, s, tmp, behavior); e != Errno::None) return e;
+        if (Errno e = madvise_vma(p, t, v, s, tmp, behavior); e != Errno::None) return e;
         if (!p.mm) return {};
         s = tmp;
         if (s >= end) break;
@@ -191,16 +190,15 @@ SysStatus Kernel::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, int 
     return {};
 }
 
-SysStatus Kernel::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
     if (flags & ~(sys::kMsAsync | sys::kMsInvalidate | sys::kMsSync)) return Errno::Inval;
-    if (!k.aligned(start.value)) return Errno::Inval;
+    if (!aligned(start.value)) return Errno::Inval;
     if ((flags & sys::kMsAsync) && (flags & sys::kMsSync)) return Errno::Inval;
-    if (len > ~0ull - k.ps_) return Errno::NoMem;
-    len = k.page_align(len);
+    if (len > ~0ull - ps_) return Errno::NoMem;
+    len = page_align(len);
     const VirtAddr end = start + len;
     if (end < start) return Errno::NoMem;
     if (end == start) return {};
@@ -215,14 +213,14 @@ SysStatus Kernel::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags
             unmapped = Errno::NoMem;
         }
         if ((flags & sys::kMsInvalidate) && (v->flags & vm::kLocked)) return Errno::Busy;
-        const std::uint64_t fstart = v->pgoff + (start - v->start) / k.ps_;
-        const std::uint64_t fpages = k.pages(std::min(end, v->end) - start);
+        const std::uint64_t fstart = v->pgoff + (start - v->start) / ps_;
+        const std::uint64_t fpages = pages(std::min(end, v->end) - start);
         start = v->end;
         if ((flags & sys::kMsSync) && v->file && (v->flags & vm::kShared)) {
             // vfs_fsync_range: write back the file's dirty pages in the range.
             std::shared_ptr<Inode> ino = v->file;
             const std::uint64_t last = std::min(fstart + fpages, static_cast<std::uint64_t>(ino->pages.size()));
-            for (std::uint64_t i = fstart; i < last; ++i) k.writeback_page(*ino, i);
+            for (std::uint64_t i = fstart; i < last; ++i) writeback_page(*ino, i);
         }
         if (start >= end) break;
         v = mm.vmas.find(start);
@@ -231,40 +229,38 @@ SysStatus Kernel::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags
     return {};
 }
 
-SysResult<std::vector<std::uint8_t>> Kernel::mincore(Tid caller, VirtAddr start, std::uint64_t len) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<std::vector<std::uint8_t>> KernelImpl::mincore(Tid caller, VirtAddr start, std::uint64_t len) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
-    if (!k.aligned(start.value)) return Errno::Inval;
-    if (start.value > k.task_size_ || len > k.task_size_ - start.value) return Errno::NoMem;
-    std::vector<std::uint8_t> out(k.pages(k.page_align(len)), 0);
+    if (!aligned(start.value)) return Errno::Inval;
+    if (start.value > task_size_ || len > task_size_ - start.value) return Errno::NoMem;
+    std::vector<std::uint8_t> out(pages(page_align(len)), 0);
     for (std::size_t i = 0; i < out.size(); ++i) {
-        const VirtAddr va = start + i * k.ps_;
+        const VirtAddr va = start + i * ps_;
         Vma* v = mm.vmas.lookup(va);
         if (!v) return Errno::NoMem;
         const PteView pte = mm.pt->query(va);
         if (pte.present) {
             out[i] = 1;
         } else if (v->file) {
-            out[i] = k.cache_find(*v->file, v->pgoff + (va - v->start) / k.ps_) ? 1 : 0;
+            out[i] = cache_.find(*v->file, v->pgoff + (va - v->start) / ps_) ? 1 : 0;
         }
     }
     return out;
 }
 
-SysStatus Kernel::set_anon_name(Tid caller, VirtAddr start, std::uint64_t len, std::string name) {
+SysStatus KernelImpl::set_anon_name(Tid caller, VirtAddr start, std::uint64_t len, std::string name) {
     // prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME): anonymous VMAs only; names of at most 80
     // bytes of printable characters other than [ ] \ $ and `.
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
     if (name.size() >= 80) return Errno::Inval;
     for (char c : name)
         if (c < 0x20 || c > 0x7e || c == '[' || c == ']' || c == '\\' || c == '$' || c == '`') return Errno::Inval;
-    if (!k.aligned(start.value)) return Errno::Inval;
-    const VirtAddr end{start.value + k.page_align(len)};
+    if (!aligned(start.value)) return Errno::Inval;
+    const VirtAddr end{start.value + page_align(len)};
     if (end < start) return Errno::Inval;
     if (end == start) return {};
     Errno unmapped = Errno::None;
@@ -281,7 +277,7 @@ SysStatus Kernel::set_anon_name(Tid caller, VirtAddr start, std::uint64_t len, s
         if (v->file) return Errno::BadF;
         if (v->anon_name != name) {
             Errno err = Errno::None;
-            if (!k.vma_modify(mm, v, s, tmp, [&](Vma& x) { x.anon_name = name; }, &err)) return err;
+            if (!vma_modify(mm, v, s, tmp, [&](Vma& x) { x.anon_name = name; }, &err)) return err;
         }
         s = tmp;
         if (s >= end) break;

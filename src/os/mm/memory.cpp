@@ -1,44 +1,8 @@
-// Frames, PTEs and TLB maintenance: the kernel's side of the hardware interface.
+// Mapping and unmapping pages of any size, RSS accounting, address-space lifetime and
+// accounting: the kernel's side of the page-table interface.
 #include "os/internal.hpp"
 
 namespace vmlab::os {
-
-namespace {
-constexpr std::uint16_t kOurFrameFlags = kFrameDirty | kFrameReferenced | kFrameLocked | kFrameAnon | kFrameFile |
-                                         kFrameSwapCache | kFrameZeroPage | kFrameMlocked | kFrameWriteback;
-// Linux's tlb_single_page_flush_ceiling: beyond this many pages a range flush becomes a
-// flush of the whole address space.
-constexpr std::uint64_t kFlushCeiling = 33;
-}  // namespace
-
-std::optional<Pfn> KernelImpl::alloc_frame() {
-    auto p = mem_.allocator().alloc(0);
-    if (!p) return std::nullopt;
-    mem_.zero_frames(*p, 1);
-    mem_.flags(*p) = static_cast<std::uint16_t>(mem_.flags(*p) & ~kOurFrameFlags);
-    mem_.refcount(*p) = 0;
-    mem_.mapcount(*p) = 0;
-    mem_.owner(*p) = 0;
-    kflags_[p->value] = 0;
-    return p;
-}
-
-void KernelImpl::free_frame(Pfn p) {
-    VMLAB_ASSERT(mem_.mapcount(p) == 0 && rmap_.empty(p), "freeing a mapped frame");
-    if (mem_.has_flag(p, kFrameAnon)) --stats_.anon_pages;
-    if (kflags_[p.value] & kKShmem) --stats_.shmem_pages;
-    mem_.flags(p) = static_cast<std::uint16_t>(mem_.flags(p) & ~kOurFrameFlags);
-    kflags_[p.value] = 0;
-    mem_.zero_frames(p, 1);
-    mem_.allocator().free(p, 0);
-}
-
-void KernelImpl::put_page(Pfn p) {
-    if (is_zero(p)) return;
-    std::uint32_t& rc = mem_.refcount(p);
-    VMLAB_ASSERT(rc > 0, "page reference count underflow");
-    if (--rc == 0) free_frame(p);
-}
 
 LeafAttrs KernelImpl::pte_attrs(const Vma& v, bool writable, bool dirty, bool young) const {
     LeafAttrs a;
@@ -56,8 +20,8 @@ LeafAttrs KernelImpl::pte_attrs(const Vma& v, bool writable, bool dirty, bool yo
 }
 
 KernelImpl::RssKind KernelImpl::rss_kind(Pfn p) const {
-    if (mem_.has_flag(p, kFrameAnon)) return RssKind::Anon;
-    if (kflags_[p.value] & kKShmem) return RssKind::Shmem;
+    if (frames_.test(p, kPgAnon)) return RssKind::Anon;
+    if (frames_.test(p, kPgShmem)) return RssKind::Shmem;
     return RssKind::File;
 }
 
@@ -70,42 +34,44 @@ void KernelImpl::rss_add(Mm& mm, RssKind k, std::int64_t n) {
     if (n > 0 && mm.rss() > mm.hiwater_rss) mm.hiwater_rss = mm.rss();
 }
 
-bool KernelImpl::map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, bool writable, bool dirty, bool young) {
-    if (!mm.pt->map(va, pa_of(p), page_, pte_attrs(v, writable, dirty, young))) return false;
-    get_page(p);
-    ++mem_.mapcount(p);
-    rmap_.add(p, &mm, va);
-    rss_add(mm, rss_kind(p), 1);
+bool KernelImpl::map_page(Mm& mm, const Vma& v, VirtAddr va, Pfn p, PageSize size, bool writable, bool dirty,
+                          bool young) {
+    VMLAB_ASSERT(size.bytes() == ps_ * frames_.frames(p), "map_page: the leaf size is not the block's size");
+    if (!mm.pt->map(va, pa_of(p), size, pte_attrs(v, writable, dirty, young))) return false;
+    frames_.get(p);
+    frames_.add_mapping(p, &mm, va, size);
+    rss_add(mm, rss_kind(p), static_cast<std::int64_t>(size.bytes() >> page_.shift));
     return true;
 }
 
 bool KernelImpl::map_zero_page(Mm& mm, const Vma& v, VirtAddr va) {
-    return static_cast<bool>(mm.pt->map(va, pa_of(zero_pfn_), page_, pte_attrs(v, false, false, true)));
+    return static_cast<bool>(mm.pt->map(va, pa_of(frames_.zero_pfn()), page_, pte_attrs(v, false, false, true)));
 }
 
 void KernelImpl::drop_mapping(Mm& mm, const Vma& v, VirtAddr va, const PteView& pte, Writeback* wb) {
-    const Pfn p = pte.base.pfn(mem_.frame_size());
-    if (is_zero(p)) return;
+    const Pfn p = pte.base.pfn(page_);
+    if (frames_.is_zero(p)) return;
     const RssKind kind = rss_kind(p);
     if (kind != RssKind::Anon) {
         // A young PTE marks the page accessed when it goes (zap_present_folio_ptes).
-        if (pte.attrs.accessed) mem_.set_flag(p, kFrameReferenced);
+        if (pte.attrs.accessed) frames_.set(p, kPgReferenced);
         // A dirty PTE of a shared file page makes the page dirty (zap_pte_range).
-        if (pte.attrs.dirty && (v.flags & vm::kShared)) mem_.set_flag(p, kFrameDirty);
-        if (wb && v.file && !v.file->is_shmem() && mem_.has_flag(p, kFrameDirty) && (v.flags & vm::kShared))
+        if (pte.attrs.dirty && (v.flags & vm::kShared)) frames_.set(p, kPgDirty);
+        if (wb && v.file && !v.file->is_shmem() && frames_.test(p, kPgDirty) && (v.flags & vm::kShared))
             wb->pages.emplace_back(v.file, v.pgoff + (va - v.start) / ps_);
     }
-    rmap_.remove(p, &mm, va);
-    std::uint32_t& mc = mem_.mapcount(p);
-    VMLAB_ASSERT(mc > 0, "map count underflow");
-    --mc;
-    rss_add(mm, kind, -1);
-    put_page(p);
+    frames_.remove_mapping(p, &mm, va);
+    rss_add(mm, kind, -static_cast<std::int64_t>(pte.size.bytes() >> page_.shift));
+    frames_.put(p);
 }
 
 std::uint64_t KernelImpl::zap_range(Mm& mm, const Vma& v, VirtAddr s, VirtAddr e, Writeback* wb) {
     std::vector<VirtAddr> vas;
-    mm.pt->for_each_leaf(s, e, [&](VirtAddr va, const PteView&) { vas.push_back(va); });
+    mm.pt->for_each_leaf(s, e, [&](VirtAddr va, const PteView& pte) {
+        // A huge leaf is zapped whole; splitting one (split_huge_pmd) is not modelled.
+        VMLAB_ASSERT(va >= s && va + pte.size.bytes() <= e, "zap_range: the range cuts a huge leaf");
+        vas.push_back(va);
+    });
     for (VirtAddr va : vas) {
         PteView pte = mm.pt->unmap(va);
         if (pte.present) drop_mapping(mm, v, va, pte, wb);
@@ -116,97 +82,6 @@ std::uint64_t KernelImpl::zap_range(Mm& mm, const Vma& v, VirtAddr s, VirtAddr e
 void KernelImpl::write_back(Writeback& wb) {
     for (auto& [ino, index] : wb.pages) writeback_page(*ino, index);
     wb.pages.clear();
-}
-
-void KernelImpl::flush_local(Mm& mm, VirtAddr va, Thread* t) {
-    if (!t) t = ctx_;
-    if (!t || cpus_[t->cpu].loaded != &mm) {
-        flush_page(mm, va, t);
-        return;
-    }
-    machine_.mmu(t->cpu).flush_va(va, mm.asid);
-    ++stats_.local_flushes;
-    for (unsigned c = 0; c < cpus_.size(); ++c)
-        if (c != t->cpu && cpus_[c].loaded != &mm && mm.used[c]) mm.stale[c] = 1;
-}
-
-void KernelImpl::flush_range(Mm& mm, VirtAddr s, VirtAddr e, Thread* caller) {
-    if (!caller && ctx_ && ctx_->proc->mm.get() == &mm) caller = ctx_;
-    const std::uint64_t n = (e - s) / ps_;
-    const int local = caller ? static_cast<int>(caller->cpu) : -1;
-    for (unsigned c = 0; c < cpus_.size(); ++c) {
-        if (cpus_[c].loaded == &mm) {
-            Mmu& mmu = machine_.mmu(c);
-            if (n > kFlushCeiling) {
-                mmu.flush_asid(mm.asid);
-            } else {
-                for (std::uint64_t i = 0; i < n; ++i) mmu.flush_va(s + i * ps_, mm.asid);
-            }
-            if (static_cast<int>(c) == local || !caller) {
-                ++stats_.local_flushes;
-            } else {
-                ++stats_.shootdowns;
-                stats_.shootdown_cycles += cost_.shootdown_cycles;
-                charge_ += cost_.shootdown_cycles;
-                caller->proc->cycles += cost_.shootdown_cycles;
-            }
-        } else if (mm.used[c]) {
-            mm.stale[c] = 1;
-        }
-    }
-}
-
-void KernelImpl::flush_mm(Mm& mm, Thread* caller) {
-    // A whole-mm flush is a range flush above the ceiling.
-    flush_range(mm, VirtAddr{0}, VirtAddr{(kFlushCeiling + 1) * ps_}, caller);
-}
-
-void KernelImpl::place_thread(Thread& t) {
-    t.cpu = next_cpu_++ % static_cast<unsigned>(cpus_.size());
-    cpus_[t.cpu].runq.push_back(t.tid);
-}
-
-void KernelImpl::unplace_thread(Thread& t) {
-    if (ctx_ == &t) ctx_ = nullptr;
-    Cpu& c = cpus_[t.cpu];
-    std::erase(c.runq, t.tid);
-    if (c.current == t.tid) {
-        c.current = 0;
-        c.ticks = 0;
-    }
-}
-
-void KernelImpl::load_mm(unsigned cpu, Mm* mm) {
-    Cpu& c = cpus_[cpu];
-    if (c.loaded == mm && !mm->asid_shared) {
-        if (mm->stale[cpu]) {
-            machine_.mmu(cpu).flush_asid(mm->asid);
-            mm->stale[cpu] = 0;
-            ++stats_.lazy_flushes;
-        }
-        return;
-    }
-    Mmu& mmu = machine_.mmu(cpu);
-    mmu.set_root(mm->pt->root(), mm->asid);
-    c.loaded = mm;
-    if (mm->asid_shared || mm->stale[cpu]) {
-        mmu.flush_asid(mm->asid);
-        mm->stale[cpu] = 0;
-        ++stats_.lazy_flushes;
-    }
-    mm->used[cpu] = 1;
-}
-
-void KernelImpl::switch_in(unsigned cpu, Thread& t) {
-    Cpu& c = cpus_[cpu];
-    if (c.current == t.tid) {
-        if (c.loaded != t.proc->mm.get()) load_mm(cpu, t.proc->mm.get());
-        return;
-    }
-    ++stats_.context_switches;
-    c.current = t.tid;
-    c.ticks = 0;
-    load_mm(cpu, t.proc->mm.get());
 }
 
 std::unique_ptr<Mm> KernelImpl::new_mm(Process* owner) {
@@ -221,15 +96,7 @@ std::unique_ptr<Mm> KernelImpl::new_mm(Process* owner) {
     mm->lim.as = cfg_.as_rlimit;
     mm->lim.memlock = cfg_.memlock_rlimit;
     mm->lim.nofile = cfg_.nofile_rlimit;
-    mm->used.assign(cpus_.size(), 0);
-    mm->stale.assign(cpus_.size(), 0);
-    if (!free_asids_.empty()) {
-        mm->asid = Asid{free_asids_.back()};
-        free_asids_.pop_back();
-    } else {
-        mm->asid = Asid{0};
-        mm->asid_shared = true;
-    }
+    sched_.init_mm(*mm);
     return mm;
 }
 
@@ -242,12 +109,7 @@ void KernelImpl::destroy_mm(std::unique_ptr<Mm> mm, Thread* caller) {
         if (v->flags & vm::kLocked) mm->locked_vm -= pages(v->size());
         mm->vmas.erase(v);
     }
-    for (unsigned c = 0; c < cpus_.size(); ++c) {
-        if (cpus_[c].loaded == mm.get()) cpus_[c].loaded = nullptr;
-        // The ASID will be reused: no CPU may keep entries tagged with it.
-        if (mm->used[c]) machine_.mmu(c).flush_asid(mm->asid);
-    }
-    if (!mm->asid_shared) free_asids_.push_back(mm->asid.value);
+    sched_.release_mm(*mm);
     mm.reset();
     write_back(wb);
 }

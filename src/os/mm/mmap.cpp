@@ -83,20 +83,20 @@ VirtAddr vm_start_gap(const Vma& v, std::uint64_t guard) {
 }  // namespace
 
 // Returns the address or the errno as a negative-free SysResult.
-static SysResult<VirtAddr> unmapped_area(KernelImpl& k, Mm& mm, VirtAddr addr, std::uint64_t len, VmFlags vm_flags,
+SysResult<VirtAddr> KernelImpl::unmapped_area(Mm& mm, VirtAddr addr, std::uint64_t len, VmFlags vm_flags,
                                          bool fixed) {
     // mm/mmap.c __get_unmapped_area + arch_get_unmapped_area_topdown (x86-64, generic).
-    if (len > k.task_size_) return Errno::NoMem;
-    const std::uint64_t guard = k.cfg_.stack_guard_gap_pages * k.ps_;
+    if (len > task_size_) return Errno::NoMem;
+    const std::uint64_t guard = cfg_.stack_guard_gap_pages * ps_;
     VirtAddr r{};
     if (fixed) {
         r = addr;
     } else {
-        if (len > k.task_size_ - std::min(k.task_size_, k.cfg_.mmap_min_addr)) return Errno::NoMem;
+        if (len > task_size_ - std::min(task_size_, cfg_.mmap_min_addr)) return Errno::NoMem;
         bool found = false;
         if (addr.value) {
-            const VirtAddr a = addr.align_down(k.page_);
-            if (a.value <= k.task_size_ - len && a.value >= k.cfg_.mmap_min_addr) {
+            const VirtAddr a = addr.align_down(page_);
+            if (a.value <= task_size_ - len && a.value >= cfg_.mmap_min_addr) {
                 Vma* next = mm.vmas.find(a);
                 if (!next || a.value + len <= vm_start_gap(*next, guard).value) {
                     r = a;
@@ -108,7 +108,7 @@ static SysResult<VirtAddr> unmapped_area(KernelImpl& k, Mm& mm, VirtAddr addr, s
             // vm_unmapped_area, top-down below mmap_base; a new stack keeps its guard gap.
             const std::uint64_t start_gap = (vm_flags & vm::kGrowsDown) ? guard : 0;
             const std::uint64_t length = len + start_gap;
-            const VirtAddr low{std::max(k.ps_, k.cfg_.mmap_min_addr)};
+            const VirtAddr low{std::max(ps_, cfg_.mmap_min_addr)};
             VirtAddr high = mm.mmap_base;
             while (length >= len) {
                 auto g = mm.vmas.highest_gap(low, high, length);
@@ -125,8 +125,8 @@ static SysResult<VirtAddr> unmapped_area(KernelImpl& k, Mm& mm, VirtAddr addr, s
             }
             if (!found) {
                 // Fall back to bottom-up from TASK_UNMAPPED_BASE (a third of the space).
-                VirtAddr lo{k.page_align(k.task_size_ / 3)};
-                const VirtAddr hi{k.task_size_};
+                VirtAddr lo{page_align(task_size_ / 3)};
+                const VirtAddr hi{task_size_};
                 while (true) {
                     auto g = mm.vmas.lowest_gap(lo, hi, length);
                     if (!g) return Errno::NoMem;
@@ -142,15 +142,15 @@ static SysResult<VirtAddr> unmapped_area(KernelImpl& k, Mm& mm, VirtAddr addr, s
             }
         }
     }
-    if (r.value > k.task_size_ - len) return Errno::NoMem;
-    if (!k.aligned(r.value)) return Errno::Inval;
-    if (r.value < k.cfg_.mmap_min_addr) return Errno::Perm;  // security_mmap_addr, unprivileged
+    if (r.value > task_size_ - len) return Errno::NoMem;
+    if (!aligned(r.value)) return Errno::Inval;
+    if (r.value < cfg_.mmap_min_addr) return Errno::Perm;  // security_mmap_addr, unprivileged
     return r;
 }
 
 std::optional<VirtAddr> KernelImpl::get_unmapped_area(Mm& mm, VirtAddr hint, std::uint64_t len, VmFlags vm_flags,
                                                       bool fixed) {
-    auto r = unmapped_area(*this, mm, hint, len, vm_flags, fixed);
+    auto r = unmapped_area(mm, hint, len, vm_flags, fixed);
     if (!r) return std::nullopt;
     return *r;
 }
@@ -182,7 +182,7 @@ SysResult<VirtAddr> KernelImpl::mmap_region(Process& p, Thread* caller, const st
     }
     if (!file && (vm_flags & vm::kShared)) {
         // shmem_zero_setup: shared anonymous memory is a tmpfs object of the mapping's size.
-        auto ino = make_inode(Inode::Kind::Shmem);
+        auto ino = cache_.make_inode(Inode::Kind::Shmem, make_memory_store());
         ino->display = "/dev/zero (deleted)";
         ino->path = "dev/zero";
         ino->size = len;
@@ -199,17 +199,16 @@ SysResult<VirtAddr> KernelImpl::mmap_region(Process& p, Thread* caller, const st
     return addr;
 }
 
-SysResult<VirtAddr> Kernel::mmap(Tid caller, VirtAddr addr, std::uint64_t len, int prot, int flags, int fd,
-                                 std::uint64_t offset) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<VirtAddr> KernelImpl::mmap(Tid caller, VirtAddr addr, std::uint64_t len, int prot, int flags, int fd,
+                                     std::uint64_t offset) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     Mm& mm = *p.mm;
-    if (!k.aligned(offset)) return Errno::Inval;  // sys_mmap: the offset must be page aligned
+    if (!aligned(offset)) return Errno::Inval;  // sys_mmap: the offset must be page aligned
     std::shared_ptr<OpenFile> of;
     if (!(flags & sys::kMapAnonymous)) {
-        auto r = k.fd_get(p, fd);
+        auto r = fd_get(p, fd);
         if (!r) return r.error;
         of = *r;
         if (flags & sys::kMapHugeTlb) return Errno::Inval;
@@ -220,32 +219,32 @@ SysResult<VirtAddr> Kernel::mmap(Tid caller, VirtAddr addr, std::uint64_t len, i
     if (len == 0) return Errno::Inval;
     if (!(flags & sys::kMapFixed) && addr.value) {
         // round_hint_to_min
-        addr = addr.align_down(k.page_);
-        if (addr.value < k.cfg_.mmap_min_addr) addr = VirtAddr{k.page_align(k.cfg_.mmap_min_addr)};
+        addr = addr.align_down(page_);
+        if (addr.value < cfg_.mmap_min_addr) addr = VirtAddr{page_align(cfg_.mmap_min_addr)};
     }
-    if (len > ~0ull - k.ps_) return Errno::NoMem;
-    len = k.page_align(len);
-    std::uint64_t pgoff = offset >> k.page_.shift;
-    if (pgoff + k.pages(len) < pgoff) return Errno::Overflow;
-    if (mm.vmas.size() > k.cfg_.max_map_count) return Errno::NoMem;
+    if (len > ~0ull - ps_) return Errno::NoMem;
+    len = page_align(len);
+    std::uint64_t pgoff = offset >> page_.shift;
+    if (pgoff + pages(len) < pgoff) return Errno::Overflow;
+    if (mm.vmas.size() > cfg_.max_map_count) return Errno::NoMem;
     VmFlags vm_flags = calc_vm_prot_bits(prot) | mm.def_flags | vm::kMayRead | vm::kMayWrite | vm::kMayExec;
     if (flags & sys::kMapGrowsDown) vm_flags |= vm::kGrowsDown;
     if (flags & sys::kMapLocked) vm_flags |= vm::kLocked;
     const bool fixed = (flags & (sys::kMapFixed | sys::kMapFixedNoReplace)) != 0;
-    auto area = unmapped_area(k, mm, addr, len, vm_flags, fixed);
+    auto area = unmapped_area(mm, addr, len, vm_flags, fixed);
     if (!area) return area.error;
     addr = *area;
     if ((flags & sys::kMapFixedNoReplace) && mm.vmas.intersects(addr, addr + len)) return Errno::Exist;
     if ((flags & sys::kMapLocked) && mm.lim.memlock == 0) return Errno::Perm;
-    if ((vm_flags & vm::kLocked) && ((mm.locked_vm + k.pages(len)) << k.page_.shift) > mm.lim.memlock)
+    if ((vm_flags & vm::kLocked) && ((mm.locked_vm + pages(len)) << page_.shift) > mm.lim.memlock)
         return Errno::Again;  // mlock_future_ok
     std::shared_ptr<Inode> inode;
     const int type = flags & sys::kMapType;
     if (of) {
         inode = of->inode;
         // file_mmap_ok
-        if (len > kMaxLfsFileSize || pgoff > (kMaxLfsFileSize >> k.page_.shift) ||
-            pgoff > (kMaxLfsFileSize >> k.page_.shift) - k.pages(len))
+        if (len > kMaxLfsFileSize || pgoff > (kMaxLfsFileSize >> page_.shift) ||
+            pgoff > (kMaxLfsFileSize >> page_.shift) - pages(len))
             return Errno::Overflow;
         switch (type) {
             case sys::kMapShared:
@@ -271,15 +270,15 @@ SysResult<VirtAddr> Kernel::mmap(Tid caller, VirtAddr addr, std::uint64_t len, i
                 pgoff = 0;
                 vm_flags |= vm::kShared | vm::kMayShare;
                 break;
-            case sys::kMapPrivate: pgoff = addr.value >> k.page_.shift; break;
+            case sys::kMapPrivate: pgoff = addr.value >> page_.shift; break;
             default: return Errno::Inval;
         }
     }
-    if ((flags & sys::kMapNoReserve) && k.cfg_.overcommit != OvercommitMode::Never) vm_flags |= vm::kNoReserve;
-    auto r = k.mmap_region(p, t, inode, addr, len, vm_flags, pgoff);
+    if ((flags & sys::kMapNoReserve) && cfg_.overcommit != OvercommitMode::Never) vm_flags |= vm::kNoReserve;
+    auto r = mmap_region(p, t, inode, addr, len, vm_flags, pgoff);
     if (!r) return r;
     if ((vm_flags & vm::kLocked) || (flags & (sys::kMapPopulate | sys::kMapNonBlock)) == sys::kMapPopulate)
-        k.populate(p, t, addr, addr + len);
+        populate(p, t, addr, addr + len);
     return addr;
 }
 
@@ -340,18 +339,17 @@ Errno KernelImpl::do_munmap(Mm& mm, VirtAddr start, std::uint64_t len, Thread* c
         addr = x->end;
         mm.vmas.erase(x);
     }
-    if (cleared) flush_range(mm, start, end, caller);
+    if (cleared) tlb_.flush_range(mm, start, end, caller);
     if (writeback) write_back(wb);
     return Errno::None;
 }
 
-SysStatus Kernel::munmap(Tid caller, VirtAddr addr, std::uint64_t len) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::munmap(Tid caller, VirtAddr addr, std::uint64_t len) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    if (!k.aligned(addr.value) || addr.value > k.task_size_ || len > k.task_size_ - addr.value) return Errno::Inval;
-    if (k.page_align(len) == 0) return Errno::Inval;
-    if (Errno e = k.do_munmap(*t->proc->mm, addr, len, t); e != Errno::None) return e;
+    if (!aligned(addr.value) || addr.value > task_size_ || len > task_size_ - addr.value) return Errno::Inval;
+    if (page_align(len) == 0) return Errno::Inval;
+    if (Errno e = do_munmap(*t->proc->mm, addr, len, t); e != Errno::None) return e;
     return {};
 }
 
@@ -407,17 +405,15 @@ VirtAddr KernelImpl::do_brk(Process& p, Thread* caller, VirtAddr brk) {
     return brk;
 }
 
-VirtAddr Kernel::brk(Tid caller, VirtAddr addr) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+VirtAddr KernelImpl::brk(Tid caller, VirtAddr addr) {
+    Thread* t = enter(caller);
     if (!t) return VirtAddr{0};
-    return k.do_brk(*t->proc, t, addr);
+    return do_brk(*t->proc, t, addr);
 }
 
-SysResult<VirtAddr> Kernel::sbrk(Tid caller, std::int64_t increment) {
+SysResult<VirtAddr> KernelImpl::sbrk(Tid caller, std::int64_t increment) {
     // glibc misc/sbrk.c over brk(2).
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
     const VirtAddr old = mm.brk;
@@ -425,21 +421,14 @@ SysResult<VirtAddr> Kernel::sbrk(Tid caller, std::int64_t increment) {
     const std::uint64_t inc = static_cast<std::uint64_t>(increment);
     if (increment > 0 ? old.value + inc < old.value : old.value < 0 - inc) return Errno::NoMem;
     const VirtAddr want{old.value + inc};
-    const VirtAddr got = k.do_brk(*t->proc, t, want);
+    const VirtAddr got = do_brk(*t->proc, t, want);
     if (got < want) return Errno::NoMem;
     return old;
 }
 
 // ---- mremap ------------------------------------------------------------------------------
 
-namespace {
-struct Resize {
-    Vma* vma = nullptr;
-    Errno err = Errno::None;
-};
-}  // namespace
-
-static Resize vma_to_resize(KernelImpl& k, Mm& mm, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len,
+KernelImpl::Resize KernelImpl::vma_to_resize(Mm& mm, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len,
                             int flags) {
     Vma* v = mm.vmas.lookup(addr);
     if (!v) return {nullptr, Errno::Fault};
@@ -447,30 +436,30 @@ static Resize vma_to_resize(KernelImpl& k, Mm& mm, VirtAddr addr, std::uint64_t 
     if ((flags & sys::kMremapDontUnmap) && (v->flags & (vm::kDontExpand | vm::kPfnMap))) return {nullptr, Errno::Inval};
     if (old_len > v->end - addr) return {nullptr, Errno::Fault};
     if (new_len == old_len) return {v, Errno::None};
-    const std::uint64_t pgoff = v->pgoff + (addr - v->start) / k.ps_;
-    if (pgoff + k.pages(new_len) < pgoff) return {nullptr, Errno::Inval};
+    const std::uint64_t pgoff = v->pgoff + (addr - v->start) / ps_;
+    if (pgoff + pages(new_len) < pgoff) return {nullptr, Errno::Inval};
     if (v->flags & (vm::kDontExpand | vm::kPfnMap)) return {nullptr, Errno::Fault};
-    const std::uint64_t grow = new_len > old_len ? k.pages(new_len - old_len) : 0;
-    if ((v->flags & vm::kLocked) && ((mm.locked_vm + grow) << k.page_.shift) > mm.lim.memlock)
+    const std::uint64_t grow = new_len > old_len ? pages(new_len - old_len) : 0;
+    if ((v->flags & vm::kLocked) && ((mm.locked_vm + grow) << page_.shift) > mm.lim.memlock)
         return {nullptr, Errno::Again};
-    if (!k.may_expand_vm(mm, v->flags, grow)) return {nullptr, Errno::NoMem};
+    if (!may_expand_vm(mm, v->flags, grow)) return {nullptr, Errno::NoMem};
     return {v, Errno::None};
 }
 
-static SysResult<VirtAddr> move_vma(KernelImpl& k, Process& p, Thread* t, Vma* v, VirtAddr old_addr,
+SysResult<VirtAddr> KernelImpl::move_vma(Process& p, Thread* t, Vma* v, VirtAddr old_addr,
                                     std::uint64_t old_len, std::uint64_t new_len, VirtAddr new_addr, int flags) {
     Mm& mm = *p.mm;
-    if (mm.vmas.size() + 3 >= k.cfg_.max_map_count) return Errno::NoMem;
+    if (mm.vmas.size() + 3 >= cfg_.max_map_count) return Errno::NoMem;
     Vma nv = *v;
     nv.start = new_addr;
     nv.end = new_addr + new_len;
-    nv.pgoff = v->pgoff + (old_addr - v->start) / k.ps_;
+    nv.pgoff = v->pgoff + (old_addr - v->start) / ps_;
     // copy_vma: an anonymous VMA never faulted takes the new address as its offset, so
     // that it can merge at its new place.
-    if (!nv.file && !nv.anon_vma) nv.pgoff = new_addr.value >> k.page_.shift;
+    if (!nv.file && !nv.anon_vma) nv.pgoff = new_addr.value >> page_.shift;
     nv.min_flt = nv.maj_flt = 0;
     if (nv.flags & vm::kAccount) {
-        if (!k.vm_enough_memory(k.pages(new_len))) return Errno::NoMem;
+        if (!vm_enough_memory(pages(new_len))) return Errno::NoMem;
     }
     const VmFlags vflags = nv.flags;
     Vma* moved = mm.vmas.insert(std::move(nv));
@@ -482,33 +471,31 @@ static SysResult<VirtAddr> move_vma(KernelImpl& k, Process& p, Thread* t, Vma* v
         mm.pt->unmap(va);
         if (!pte.present) continue;
         const VirtAddr nva = new_addr + (va - old_addr);
-        const bool mapped = static_cast<bool>(mm.pt->map(nva, pte.base, k.page_, pte.attrs));
-        const Pfn f = pte.base.pfn(k.mem_.frame_size());
-        if (k.is_zero(f)) continue;
-        k.rmap_.remove(f, &mm, va);
+        const bool mapped = static_cast<bool>(mm.pt->map(nva, pte.base, pte.size, pte.attrs));
+        const Pfn f = pte.base.pfn(page_);
+        if (frames_.is_zero(f)) continue;
         if (mapped) {
-            k.rmap_.add(f, &mm, nva);
+            frames_.move_mapping(f, &mm, va, nva, pte.size);
         } else {
             // No memory for a page table: the page is dropped as a zap would.
-            --k.mem_.mapcount(f);
-            k.rss_add(mm, k.rss_kind(f), -1);
-            k.put_page(f);
+            frames_.remove_mapping(f, &mm, va);
+            rss_add(mm, rss_kind(f), -static_cast<std::int64_t>(pages(pte.size.bytes())));
+            frames_.put(f);
         }
     }
-    if (!leaves.empty()) k.flush_range(mm, old_addr, old_end, t);
-    k.vm_stat_account(mm, vflags, static_cast<std::int64_t>(k.pages(new_len)));
-    if (vflags & vm::kLocked) mm.locked_vm += k.pages(new_len);
-    if (!(flags & sys::kMremapDontUnmap)) k.do_munmap(mm, old_addr, old_len, t);
+    if (!leaves.empty()) tlb_.flush_range(mm, old_addr, old_end, t);
+    vm_stat_account(mm, vflags, static_cast<std::int64_t>(pages(new_len)));
+    if (vflags & vm::kLocked) mm.locked_vm += pages(new_len);
+    if (!(flags & sys::kMremapDontUnmap)) do_munmap(mm, old_addr, old_len, t);
     moved = mm.vmas.lookup(new_addr);
-    k.merge_around(mm, moved);
-    if ((vflags & vm::kLocked) && new_len > old_len) k.populate(p, t, new_addr + old_len, new_addr + new_len);
+    merge_around(mm, moved);
+    if ((vflags & vm::kLocked) && new_len > old_len) populate(p, t, new_addr + old_len, new_addr + new_len);
     return new_addr;
 }
 
-SysResult<VirtAddr> Kernel::mremap(Tid caller, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len, int flags,
-                                   VirtAddr new_addr) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysResult<VirtAddr> KernelImpl::mremap(Tid caller, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len,
+                                       int flags, VirtAddr new_addr) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Process& p = *t->proc;
     Mm& mm = *p.mm;
@@ -516,42 +503,42 @@ SysResult<VirtAddr> Kernel::mremap(Tid caller, VirtAddr addr, std::uint64_t old_
     if ((flags & sys::kMremapFixed) && !(flags & sys::kMremapMayMove)) return Errno::Inval;
     if ((flags & sys::kMremapDontUnmap) && (!(flags & sys::kMremapMayMove) || old_len != new_len))
         return Errno::Inval;
-    if (!k.aligned(addr.value)) return Errno::Inval;
-    if (old_len > ~0ull - k.ps_ || new_len > ~0ull - k.ps_) return Errno::Inval;
-    old_len = k.page_align(old_len);
-    new_len = k.page_align(new_len);
+    if (!aligned(addr.value)) return Errno::Inval;
+    if (old_len > ~0ull - ps_ || new_len > ~0ull - ps_) return Errno::Inval;
+    old_len = page_align(old_len);
+    new_len = page_align(new_len);
     if (!new_len) return Errno::Inval;
     if (!mm.vmas.lookup(addr)) return Errno::Fault;
 
     if (flags & (sys::kMremapFixed | sys::kMremapDontUnmap)) {
         // mremap_to
-        if (!k.aligned(new_addr.value)) return Errno::Inval;
-        if (new_len > k.task_size_ || new_addr.value > k.task_size_ - new_len) return Errno::Inval;
+        if (!aligned(new_addr.value)) return Errno::Inval;
+        if (new_len > task_size_ || new_addr.value > task_size_ - new_len) return Errno::Inval;
         if (addr.value + old_len > new_addr.value && new_addr.value + new_len > addr.value) return Errno::Inval;
         if (flags & sys::kMremapDontUnmap) {
             Vma* v = mm.vmas.lookup(addr);
-            if (!k.may_expand_vm(mm, v->flags, k.pages(old_len))) return Errno::NoMem;
+            if (!may_expand_vm(mm, v->flags, pages(old_len))) return Errno::NoMem;
         }
         if (flags & sys::kMremapFixed) {
-            if (Errno e = k.do_munmap(mm, new_addr, new_len, t); e != Errno::None) return e;
+            if (Errno e = do_munmap(mm, new_addr, new_len, t); e != Errno::None) return e;
         }
         if (old_len > new_len) {
-            if (Errno e = k.do_munmap(mm, addr + new_len, old_len - new_len, t); e != Errno::None) return e;
+            if (Errno e = do_munmap(mm, addr + new_len, old_len - new_len, t); e != Errno::None) return e;
             old_len = new_len;
         }
-        Resize rs = vma_to_resize(k, mm, addr, old_len, new_len, flags);
+        const KernelImpl::Resize rs = vma_to_resize(mm, addr, old_len, new_len, flags);
         if (!rs.vma) return rs.err;
-        auto area = unmapped_area(k, mm, new_addr, new_len, rs.vma->flags, (flags & sys::kMremapFixed) != 0);
+        auto area = unmapped_area(mm, new_addr, new_len, rs.vma->flags, (flags & sys::kMremapFixed) != 0);
         if (!area) return area.error;
         if (!(flags & sys::kMremapFixed)) new_addr = *area;
-        return move_vma(k, p, t, rs.vma, addr, old_len, new_len, new_addr, flags);
+        return move_vma(p, t, rs.vma, addr, old_len, new_len, new_addr, flags);
     }
     if (old_len >= new_len) {
         if (old_len == new_len) return addr;
-        if (Errno e = k.do_munmap(mm, addr + new_len, old_len - new_len, t); e != Errno::None) return e;
+        if (Errno e = do_munmap(mm, addr + new_len, old_len - new_len, t); e != Errno::None) return e;
         return addr;
     }
-    Resize rs = vma_to_resize(k, mm, addr, old_len, new_len, flags);
+    const KernelImpl::Resize rs = vma_to_resize(mm, addr, old_len, new_len, flags);
     if (!rs.vma) return rs.err;
     Vma* v = rs.vma;
     if (old_len == v->end - addr) {
@@ -559,24 +546,24 @@ SysResult<VirtAddr> Kernel::mremap(Tid caller, VirtAddr addr, std::uint64_t old_
         const std::uint64_t delta = new_len - old_len;
         const VirtAddr end{v->end.value + delta};
         if (end > v->end && !mm.vmas.intersects(v->end, end) &&
-            unmapped_area(k, mm, v->start, end - v->start, 0, true)) {
-            if (!(v->flags & vm::kAccount) || k.vm_enough_memory(k.pages(delta))) {
+            unmapped_area(mm, v->start, end - v->start, 0, true)) {
+            if (!(v->flags & vm::kAccount) || vm_enough_memory(pages(delta))) {
                 const VirtAddr old_end = v->end;
                 mm.vmas.reshape(v, v->start, end);
-                k.vm_stat_account(mm, v->flags, static_cast<std::int64_t>(k.pages(delta)));
+                vm_stat_account(mm, v->flags, static_cast<std::int64_t>(pages(delta)));
                 if (v->flags & vm::kLocked) {
-                    mm.locked_vm += k.pages(delta);
-                    k.populate(p, t, old_end, end);
+                    mm.locked_vm += pages(delta);
+                    populate(p, t, old_end, end);
                 }
-                k.merge_around(mm, v);
+                merge_around(mm, v);
                 return addr;
             }
         }
     }
     if (flags & sys::kMremapMayMove) {
-        auto area = unmapped_area(k, mm, VirtAddr{0}, new_len, v->flags & vm::kGrowsDown, false);
+        auto area = unmapped_area(mm, VirtAddr{0}, new_len, v->flags & vm::kGrowsDown, false);
         if (!area) return area.error;
-        return move_vma(k, p, t, v, addr, old_len, new_len, *area, flags);
+        return move_vma(p, t, v, addr, old_len, new_len, *area, flags);
     }
     return Errno::NoMem;
 }

@@ -26,11 +26,11 @@ void KernelImpl::change_protection(Mm& mm, Vma& v, Thread* caller) {
     });
     std::uint64_t changed = 0;
     for (auto& [va, pte] : leaves) {
-        const Pfn f = pte.base.pfn(mem_.frame_size());
+        const Pfn f = pte.base.pfn(page_);
         bool writable = false;
-        if ((v.flags & vm::kWrite) && !is_zero(f)) {
+        if ((v.flags & vm::kWrite) && !frames_.is_zero(f)) {
             if (!(v.flags & vm::kShared))
-                writable = mem_.has_flag(f, kFrameAnon) && (kflags_[f.value] & kKAnonExclusive);
+                writable = frames_.test(f, kPgAnon) && frames_.test(f, kPgAnonExclusive);
             else
                 writable = (v.file && v.file->is_shmem()) || pte.attrs.dirty;
         }
@@ -42,18 +42,17 @@ void KernelImpl::change_protection(Mm& mm, Vma& v, Thread* caller) {
         mm.pt->protect(va, a);
         ++changed;
     }
-    if (changed) flush_range(mm, v.start, v.end, caller);
+    if (changed) tlb_.flush_range(mm, v.start, v.end, caller);
 }
 
-SysStatus Kernel::mprotect(Tid caller, VirtAddr start, std::uint64_t len, int prot) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::mprotect(Tid caller, VirtAddr start, std::uint64_t len, int prot) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
-    if (!k.aligned(start.value)) return Errno::Inval;
+    if (!aligned(start.value)) return Errno::Inval;
     if (!len) return {};
-    if (len > ~0ull - k.ps_) return Errno::NoMem;
-    len = k.page_align(len);
+    if (len > ~0ull - ps_) return Errno::NoMem;
+    len = page_align(len);
     VirtAddr end = start + len;
     if (end <= start) return Errno::NoMem;
     const int grows = prot & (sys::kProtGrowsDown | sys::kProtGrowsUp);
@@ -80,23 +79,23 @@ SysStatus Kernel::mprotect(Tid caller, VirtAddr start, std::uint64_t len, int pr
         const VirtAddr tmp = std::min(v->end, end);
         if (newflags != v->flags) {
             // mprotect_fixup: making a private mapping writable commits its memory.
-            const std::uint64_t n = k.pages(tmp - nstart);
+            const std::uint64_t n = pages(tmp - nstart);
             if (newflags & vm::kWrite) {
                 if (!(v->flags & (vm::kAccount | vm::kWrite | vm::kHugeTlb | vm::kShared | vm::kNoReserve))) {
-                    if (!k.vm_enough_memory(n)) return Errno::NoMem;
+                    if (!vm_enough_memory(n)) return Errno::NoMem;
                     newflags |= vm::kAccount;
                 }
             } else if ((v->flags & vm::kAccount) && !v->file && !v->anon_vma) {
                 newflags &= ~vm::kAccount;
-                k.vm_unacct_memory(n);
+                vm_unacct_memory(n);
             }
             const VmFlags oldflags = v->flags;
             Errno err = Errno::None;
-            Vma* nv = k.vma_modify(mm, v, nstart, tmp, [&](Vma& x) {
+            Vma* nv = vma_modify(mm, v, nstart, tmp, [&](Vma& x) {
                 x.flags = newflags;
-                k.vm_stat_account(mm, oldflags, -static_cast<std::int64_t>(n));
-                k.vm_stat_account(mm, newflags, static_cast<std::int64_t>(n));
-                k.change_protection(mm, x, t);
+                vm_stat_account(mm, oldflags, -static_cast<std::int64_t>(n));
+                vm_stat_account(mm, newflags, static_cast<std::int64_t>(n));
+                change_protection(mm, x, t);
             }, &err);
             if (!nv) return err;
         }
@@ -110,9 +109,8 @@ SysStatus Kernel::mprotect(Tid caller, VirtAddr start, std::uint64_t len, int pr
 
 // ---- mlock ---------------------------------------------------------------------------
 
-namespace {
 // apply_vma_lock_flags over [start, end): VM_LOCKED/VM_LOCKONFAULT set to `lock`.
-Errno apply_lock(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end, VmFlags lock) {
+Errno KernelImpl::apply_lock(Mm& mm, VirtAddr start, VirtAddr end, VmFlags lock) {
     if (end < start) return Errno::Inval;
     if (end == start) return Errno::None;
     Vma* v = mm.vmas.find(start);
@@ -123,9 +121,9 @@ Errno apply_lock(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end, VmFlags lo
         const VmFlags newflags = (v->flags & ~(vm::kLocked | vm::kLockOnFault)) | lock;
         if (newflags != v->flags && !(v->flags & vm::kSpecial)) {
             const bool was = v->flags & vm::kLocked;
-            const std::uint64_t n = k.pages(tmp - nstart);
+            const std::uint64_t n = pages(tmp - nstart);
             Errno err = Errno::None;
-            Vma* nv = k.vma_modify(mm, v, nstart, tmp, [&](Vma& x) { x.flags = newflags; }, &err);
+            Vma* nv = vma_modify(mm, v, nstart, tmp, [&](Vma& x) { x.flags = newflags; }, &err);
             if (!nv) return err;
             if ((lock & vm::kLocked) && !was) mm.locked_vm += n;
             if (!(lock & vm::kLocked) && was) mm.locked_vm -= n;
@@ -138,66 +136,62 @@ Errno apply_lock(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end, VmFlags lo
     return Errno::None;
 }
 
-std::uint64_t locked_pages_in(KernelImpl& k, Mm& mm, VirtAddr start, VirtAddr end) {
+std::uint64_t KernelImpl::locked_pages_in(Mm& mm, VirtAddr start, VirtAddr end) {
     std::uint64_t n = 0;
     for (Vma* v = mm.vmas.find(start); v && v->start < end; v = mm.vmas.next(v))
-        if (v->flags & vm::kLocked) n += k.pages(std::min(v->end, end) - std::max(v->start, start));
+        if (v->flags & vm::kLocked) n += pages(std::min(v->end, end) - std::max(v->start, start));
     return n;
 }
-}  // namespace
 
-SysStatus Kernel::mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::mlock(Tid caller, VirtAddr addr, std::uint64_t len, int flags) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
     if (flags & ~sys::kMlockOnFault) return Errno::Inval;
     if (mm.lim.memlock == 0) return Errno::Perm;  // can_do_mlock(), without CAP_IPC_LOCK
-    const std::uint64_t off = addr.offset_in(k.page_);
-    if (len > ~0ull - k.ps_ - off) return Errno::Inval;
-    len = k.page_align(len + off);
-    const VirtAddr start = addr.align_down(k.page_);
+    const std::uint64_t off = addr.offset_in(page_);
+    if (len > ~0ull - ps_ - off) return Errno::Inval;
+    len = page_align(len + off);
+    const VirtAddr start = addr.align_down(page_);
     const VirtAddr end = start + len;
     if (end < start) return Errno::Inval;
     // RLIMIT_MEMLOCK, counting pages already locked in the range once (unprivileged).
-    const std::uint64_t limit = mm.lim.memlock >> k.page_.shift;
-    std::uint64_t locked = k.pages(len) + mm.locked_vm;
+    const std::uint64_t limit = mm.lim.memlock >> page_.shift;
+    std::uint64_t locked = pages(len) + mm.locked_vm;
     if (locked > limit) {
-        locked -= locked_pages_in(k, mm, start, end);
+        locked -= locked_pages_in(mm, start, end);
         if (locked > limit) return Errno::NoMem;
     }
     const VmFlags lock = vm::kLocked | ((flags & sys::kMlockOnFault) ? vm::kLockOnFault : 0);
-    if (Errno e = apply_lock(k, mm, start, end, lock); e != Errno::None) return e;
+    if (Errno e = apply_lock(mm, start, end, lock); e != Errno::None) return e;
     if (!(flags & sys::kMlockOnFault)) {
         // __mlock_posix_error_return: GUP's EFAULT becomes ENOMEM, its ENOMEM EAGAIN.
-        const Errno e = k.populate(*t->proc, t, start, end);
+        const Errno e = populate(*t->proc, t, start, end);
         if (e == Errno::Fault) return Errno::NoMem;
         if (e == Errno::NoMem) return Errno::Again;
     }
     return {};
 }
 
-SysStatus Kernel::munlock(Tid caller, VirtAddr addr, std::uint64_t len) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::munlock(Tid caller, VirtAddr addr, std::uint64_t len) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
-    const std::uint64_t off = addr.offset_in(k.page_);
-    if (len > ~0ull - k.ps_ - off) return Errno::Inval;
-    len = k.page_align(len + off);
-    const VirtAddr start = addr.align_down(k.page_);
-    if (Errno e = apply_lock(k, *t->proc->mm, start, start + len, 0); e != Errno::None) return e;
+    const std::uint64_t off = addr.offset_in(page_);
+    if (len > ~0ull - ps_ - off) return Errno::Inval;
+    len = page_align(len + off);
+    const VirtAddr start = addr.align_down(page_);
+    if (Errno e = apply_lock(*t->proc->mm, start, start + len, 0); e != Errno::None) return e;
     return {};
 }
 
-SysStatus Kernel::mlockall(Tid caller, int flags) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::mlockall(Tid caller, int flags) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
     if (!flags || (flags & ~(sys::kMclCurrent | sys::kMclFuture | sys::kMclOnFault)) || flags == sys::kMclOnFault)
         return Errno::Inval;
     if (mm.lim.memlock == 0) return Errno::Perm;
-    if ((flags & sys::kMclCurrent) && mm.total_vm > (mm.lim.memlock >> k.page_.shift)) return Errno::NoMem;
+    if ((flags & sys::kMclCurrent) && mm.total_vm > (mm.lim.memlock >> page_.shift)) return Errno::NoMem;
     const VmFlags lock = vm::kLocked | ((flags & sys::kMclOnFault) ? vm::kLockOnFault : 0);
     mm.def_flags &= ~(vm::kLocked | vm::kLockOnFault);
     if (flags & sys::kMclFuture) mm.def_flags |= lock;
@@ -205,24 +199,23 @@ SysStatus Kernel::mlockall(Tid caller, int flags) {
         VirtAddr addr{0};
         while (Vma* v = mm.vmas.find(addr)) {
             const VirtAddr s = v->start, e = v->end;
-            apply_lock(k, mm, s, e, lock);
+            apply_lock(mm, s, e, lock);
             addr = e;
         }
-        if (!(flags & sys::kMclOnFault)) k.populate(*t->proc, t, VirtAddr{0}, VirtAddr{k.task_size_});
+        if (!(flags & sys::kMclOnFault)) populate(*t->proc, t, VirtAddr{0}, VirtAddr{task_size_});
     }
     return {};
 }
 
-SysStatus Kernel::munlockall(Tid caller) {
-    auto& k = *impl_;
-    Thread* t = k.enter(caller);
+SysStatus KernelImpl::munlockall(Tid caller) {
+    Thread* t = enter(caller);
     if (!t) return Errno::Srch;
     Mm& mm = *t->proc->mm;
     mm.def_flags &= ~(vm::kLocked | vm::kLockOnFault);
     VirtAddr addr{0};
     while (Vma* v = mm.vmas.find(addr)) {
         const VirtAddr s = v->start, e = v->end;
-        apply_lock(k, mm, s, e, 0);
+        apply_lock(mm, s, e, 0);
         addr = e;
     }
     return {};

@@ -1,10 +1,11 @@
-// The reverse map: for each frame, the (address space, virtual address) pairs of the
-// PTEs that map it. Flat arrays indexed by Pfn: a list head per frame and a pool of
+// The reverse map: for each frame (the head of a block), the (address space, virtual
+// address, leaf size) of the leaves that map it. Flat arrays indexed by Pfn: a list head per frame and a pool of
 // nodes with a free list (Linux keeps anon_vma chains and the file's i_mmap tree; a
 // per-frame list answers the same questions: who maps this page?).
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "vmlab/core/result.hpp"
@@ -19,7 +20,7 @@ class Rmap {
 public:
     explicit Rmap(std::uint64_t frames) : head_(frames) { nodes_.push_back({}); }
 
-    void add(Pfn p, Mm* mm, VirtAddr va) {
+    void add(Pfn p, Mm* mm, VirtAddr va, PageSize size) {
         std::uint32_t i = free_;
         if (i) {
             free_ = nodes_[i].next;
@@ -27,7 +28,7 @@ public:
             i = static_cast<std::uint32_t>(nodes_.size());
             nodes_.push_back({});
         }
-        nodes_[i] = Node{mm, va, head_[p.value]};
+        nodes_[i] = Node{mm, va, head_[p.value], size.shift};
         head_[p.value] = i;
     }
     void remove(Pfn p, const Mm* mm, VirtAddr va) {
@@ -37,7 +38,7 @@ public:
             if (n.mm == mm && n.va == va) {
                 const std::uint32_t i = *link;
                 *link = n.next;
-                n = Node{nullptr, VirtAddr{0}, free_};
+                n = Node{nullptr, VirtAddr{0}, free_, 0};
                 free_ = i;
                 return;
             }
@@ -46,10 +47,16 @@ public:
         VMLAB_ASSERT(false, "rmap entry missing");
     }
     bool empty(Pfn p) const { return head_[p.value] == 0; }
-    // Calls fn(Mm*, VirtAddr) for each mapping; fn must not change this frame's list.
+    // Calls fn(Mm*, VirtAddr) or fn(Mm*, VirtAddr, PageSize) for each mapping; fn must not
+    // change this frame's list.
     template <class F>
     void for_each(Pfn p, F&& fn) const {
-        for (std::uint32_t i = head_[p.value]; i; i = nodes_[i].next) fn(nodes_[i].mm, nodes_[i].va);
+        for (std::uint32_t i = head_[p.value]; i; i = nodes_[i].next) {
+            if constexpr (std::is_invocable_v<F&, Mm*, VirtAddr, PageSize>)
+                fn(nodes_[i].mm, nodes_[i].va, PageSize::from_shift(nodes_[i].shift));
+            else
+                fn(nodes_[i].mm, nodes_[i].va);
+        }
     }
     // The mappings as a vector (for callers that change the list while walking it).
     std::vector<std::pair<Mm*, VirtAddr>> list(Pfn p) const {
@@ -68,6 +75,7 @@ private:
         Mm* mm = nullptr;
         VirtAddr va{};
         std::uint32_t next = 0;
+        std::uint8_t shift = 0;  // the leaf's page size
     };
     ZeroedArray<std::uint32_t> head_;
     std::vector<Node> nodes_;  // node 0 is the null sentinel

@@ -37,21 +37,22 @@ MemCounters KernelImpl::smaps_range(const Mm& mm, const Vma& v) const {
     const bool locked = v.flags & vm::kLocked;
     mm.pt->for_each_leaf(v.start, v.end, [&](VirtAddr, const PteView& pte) {
         if (!pte.present) return;
-        const Pfn f = pte.base.pfn(mem_.frame_size());
-        if (is_zero(f)) return;  // vm_normal_page() is NULL for the zero page
-        const bool anon = mem_.has_flag(f, kFrameAnon);
-        const bool shmem = kflags_[f.value] & kKShmem;
-        const bool page_dirty = mem_.has_flag(f, kFrameDirty);
+        const Pfn f = pte.base.pfn(page_);
+        const std::uint64_t bytes = pte.size.bytes();  // the leaf's page size
+        if (frames_.is_zero(f)) return;  // vm_normal_page() is NULL for the zero page
+        const bool anon = frames_.test(f, kPgAnon);
+        const bool shmem = frames_.test(f, kPgShmem);
+        const bool page_dirty = frames_.test(f, kPgDirty);
         const bool dirty = pte.attrs.dirty || page_dirty;
         if (anon) {
-            m.anonymous += ps_;
-            if ((kflags_[f.value] & kKLazyFree) && !dirty) m.lazyfree += ps_;
+            m.anonymous += bytes;
+            if (frames_.test(f, kPgLazyFree) && !dirty) m.lazyfree += bytes;
         }
-        m.rss += ps_;
-        if (pte.attrs.accessed || mem_.has_flag(f, kFrameReferenced)) m.referenced += ps_;
-        const std::uint32_t mapcount = mem_.mapcount(f);
-        const bool priv = mem_.refcount(f) == 1 || mapcount < 2;
-        std::uint64_t pss = ps_ << MemCounters::kPssShift;
+        m.rss += bytes;
+        if (pte.attrs.accessed || frames_.test(f, kPgReferenced)) m.referenced += bytes;
+        const std::uint32_t mapcount = frames_.mapcount(f);
+        const bool priv = frames_.refcount(f) == 1 || mapcount < 2;
+        std::uint64_t pss = bytes << MemCounters::kPssShift;
         if (!priv) pss /= mapcount;
         m.pss_fp += pss;
         if (anon)
@@ -63,9 +64,9 @@ MemCounters KernelImpl::smaps_range(const Mm& mm, const Vma& v) const {
         if (locked) m.locked_fp += pss;
         if (dirty) {
             m.pss_dirty_fp += pss;
-            (priv ? m.private_dirty : m.shared_dirty) += ps_;
+            (priv ? m.private_dirty : m.shared_dirty) += bytes;
         } else {
-            (priv ? m.private_clean : m.shared_clean) += ps_;
+            (priv ? m.private_clean : m.shared_clean) += bytes;
         }
     });
     return m;

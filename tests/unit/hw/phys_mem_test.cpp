@@ -143,19 +143,20 @@ TEST(PhysMem, ZeroFramesDropsBuffersAndCopyFrameCopies) {
     EXPECT_EQ(m.read_uint(PhysAddr{0x7010}, 4), 0u);
 }
 
-TEST(PhysMem, MetadataArraysStartClear) {
+TEST(PhysMem, FrameFlagsStartClearAndAreIndependent) {
     PhysMem m(mib(4));
-    EXPECT_EQ(m.refcount(Pfn{17}), 0u);
-    EXPECT_EQ(m.mapcount(Pfn{17}), 0u);
-    EXPECT_EQ(m.owner(Pfn{17}), 0u);
-    m.refcount(Pfn{17}) = 3;
-    m.owner(Pfn{17}) = 42;
-    m.set_flag(Pfn{17}, kFrameDirty);
-    EXPECT_EQ(m.refcount(Pfn{17}), 3u);
-    EXPECT_EQ(m.owner(Pfn{17}), 42u);
-    EXPECT_TRUE(m.has_flag(Pfn{17}, kFrameDirty));
-    m.clear_flag(Pfn{17}, kFrameDirty);
-    EXPECT_FALSE(m.has_flag(Pfn{17}, kFrameDirty));
+    // A frame the allocator handed out carries no flag until the page-table code marks it.
+    auto p = m.allocator().alloc(0);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(m.flags(*p), 0u);
+    m.set_flag(*p, kFramePageTable);
+    EXPECT_TRUE(m.has_flag(*p, kFramePageTable));
+    EXPECT_FALSE(m.has_flag(*p, kFrameFree));
+    EXPECT_FALSE(m.has_flag(*p + 1, kFramePageTable));
+    m.clear_flag(*p, kFramePageTable);
+    EXPECT_EQ(m.flags(*p), 0u);
+    m.allocator().free(*p, 0);
+    EXPECT_TRUE(m.has_flag(*p, kFrameFree));
 }
 
 TEST(PhysMem, TensOfGiBConstructQuickly) {
