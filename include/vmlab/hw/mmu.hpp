@@ -349,8 +349,8 @@ public:
     // statistics and TLB state as translate_traced.
     [[gnu::always_inline]] Translation translate(VirtAddr va, AccessKind access, Privilege priv) {
         return first_level(
-            va, access, priv, [](const Translation& t) { return t; },
-            [&](int why) { return translate_general(va, access, priv, why); });
+            va, access, priv, [](const Translation& t) __attribute__((always_inline)) { return t; },
+            [&](int why) __attribute__((always_inline)) { return translate_general(va, access, priv, why); });
     }
     // translate()'s inline first-level hit alone, for callers with a slow path of their own
     // (Kernel::access_batch). True: `t` is what translate() returns, with the same effects.
@@ -359,11 +359,11 @@ public:
     [[gnu::always_inline]] bool translate_hit(VirtAddr va, AccessKind access, Privilege priv, Translation& t) {
         return first_level(
             va, access, priv,
-            [&](const Translation& hit) {
+            [&](const Translation& hit) __attribute__((always_inline)) {
                 t = hit;
                 return true;
             },
-            [](int) { return false; });
+            [](int) __attribute__((always_inline)) { return false; });
     }
     // Same, recording every step into `trace`.
     Translation translate_traced(VirtAddr va, AccessKind access, Privilege priv, TranslationTrace& trace);
