@@ -8,7 +8,7 @@
 
 #include <algorithm>
 
-#include "conformance/paging_model.hpp"
+#include "support/paging_model.hpp"
 #include "vmlab/hw/mmu.hpp"
 
 using namespace vmlab;

@@ -4,7 +4,7 @@
 // way and no table frame left behind at the end.
 #include <gtest/gtest.h>
 
-#include "conformance/paging_model.hpp"
+#include "support/paging_model.hpp"
 
 using namespace vmlab;
 

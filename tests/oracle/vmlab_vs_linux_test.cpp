@@ -18,7 +18,7 @@
 #include <set>
 #include <sstream>
 
-#include "oracle/linux/reference.hpp"
+#include "support/linux_reference.hpp"
 #include "vmlab/workload/scenario.hpp"
 
 namespace {

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <set>
 
-#include "oracle/linux/reference.hpp"
+#include "support/linux_reference.hpp"
 
 namespace fs = std::filesystem;
 using vmlab::test::LinuxReference;

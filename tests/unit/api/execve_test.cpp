@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "unit/os/os_fixture.hpp"
+#include "support/os_fixture.hpp"
 #include "vmlab/os/kernel.hpp"
 
 using namespace vmlab;

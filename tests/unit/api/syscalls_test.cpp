@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "unit/os/os_fixture.hpp"
+#include "support/os_fixture.hpp"
 #include "vmlab/api/syscalls.hpp"
 #include "vmlab/os/kernel.hpp"
 

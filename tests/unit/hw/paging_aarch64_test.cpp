@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "hw/paging/format_factories.hpp"
-#include "unit/hw/format_walk_env.hpp"
+#include "support/format_walk_env.hpp"
 #include "vmlab/config/config.hpp"
 
 using namespace vmlab;

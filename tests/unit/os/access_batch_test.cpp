@@ -2,7 +2,7 @@
 // each element in order, stopping after the first access that does not complete.
 #include <vector>
 
-#include "os_fixture.hpp"
+#include "support/os_fixture.hpp"
 #include "vmlab/core/rng.hpp"
 #include "vmlab/hw/machine.hpp"
 #include "vmlab/report/kernel_stats.hpp"

@@ -14,7 +14,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "os_fixture.hpp"
+#include "support/os_fixture.hpp"
 #include "vmlab/os/exec_plan.hpp"
 
 using namespace vmlab;

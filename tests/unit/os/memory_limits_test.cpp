@@ -1,5 +1,5 @@
 // Overcommit accounting and running out of physical memory.
-#include "linux_ref.hpp"
+#include "support/linux_oracle.hpp"
 
 using namespace vmlab;
 using namespace vmlab::test;

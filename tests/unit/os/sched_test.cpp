@@ -1,5 +1,5 @@
 // CPUs, threads, ASIDs and TLB shootdowns; exit and no leaks.
-#include "linux_ref.hpp"
+#include "support/linux_oracle.hpp"
 
 using namespace vmlab;
 using namespace vmlab::test;

@@ -1,6 +1,6 @@
 // Linux's VMA merge and split rules (mm/vma.c): what /proc/PID/maps shows after mmap,
 // mprotect, munmap, madvise, mremap and brk.
-#include "linux_ref.hpp"
+#include "support/linux_oracle.hpp"
 
 using namespace vmlab;
 using namespace vmlab::test;

@@ -1,7 +1,8 @@
-// Reproduces the Linux reference programs (tests/oracle/linux/*.c) as vmlab scenarios and
-// compares their figures, key by key, with what the real kernel printed
-// (tests/data/linux/NAME.out). The helpers mirror oracle.h: the same placement inside a
-// PROT_NONE reservation, the same smaps keys, the same signal and errno reporting.
+// C++ helpers in the manner of the Linux reference programs' oracle.h (tests/oracle/linux/):
+// the same placement inside a PROT_NONE reservation, the same smaps keys, the same signal
+// and errno reporting, for the kernel-model tests that check Linux's rules directly. The
+// reference programs themselves are reproduced once, as the Lua scenarios of
+// tests/scenario/oracle/ (tests/oracle/vmlab_vs_linux_test.cpp).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "oracle/linux/reference.hpp"
-#include "os_fixture.hpp"
+#include "support/linux_reference.hpp"
+#include "support/os_fixture.hpp"
 
 namespace vmlab::test {
 

@@ -1,4 +1,6 @@
-#include "os_fixture.hpp"
+// Demand paging of private anonymous memory: reads map the zero page, the first write to
+// each page takes a new zeroed frame, and the values written read back.
+#include "support/os_fixture.hpp"
 
 using namespace vmlab;
 using namespace vmlab::test;

@@ -1,6 +1,6 @@
 // The kernel model on every preset with a real-ISA paging format: the same demand-paging,
 // COW and protection rules, the ISA's page size and task size, its canonical-address rule.
-#include "linux_ref.hpp"
+#include "support/linux_oracle.hpp"
 
 using namespace vmlab;
 using namespace vmlab::test;

@@ -6,7 +6,7 @@
 
 #include <unordered_map>
 
-#include "linux_ref.hpp"
+#include "support/linux_oracle.hpp"
 #include "vmlab/os/exec_plan.hpp"
 
 using namespace vmlab;
