@@ -1,5 +1,7 @@
 // `vmlab list`: every registry of named implementations and what is in it, with the
 // parameters an implementation declares indented under it.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -19,8 +21,10 @@ Runner setup(CLI::App& sub) {
             if (!kind->empty() && l.kind != *kind) continue;
             found = true;
             fmt::print("{} — {}\n", l.kind, l.description);
+            std::size_t width = 0;  // the names' column: as wide as the longest name of the kind
+            for (const auto& e : l.entries) width = std::max(width, e.first.size());
             for (const auto& [name, desc] : l.entries) {
-                fmt::print("  {:<22} {}\n", name, desc);
+                fmt::print("  {:<{}}  {}\n", name, width, desc);
                 // The entry's own parameters, indented under it: key = default, type, meaning.
                 if (auto it = l.params.find(name); it != l.params.end())
                     for (const auto& p : it->second)
