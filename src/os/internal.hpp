@@ -30,6 +30,15 @@
 
 namespace vmlab::os {
 
+// The VM_READ/VM_WRITE/VM_EXEC bits of a PROT_* mask (calc_vm_prot_bits).
+inline VmFlags calc_vm_prot_bits(int prot) {
+    VmFlags f = 0;
+    if (prot & sys::kProtRead) f |= vm::kRead;
+    if (prot & sys::kProtWrite) f |= vm::kWrite;
+    if (prot & sys::kProtExec) f |= vm::kExec;
+    return f;
+}
+
 struct OpenFile {
     std::shared_ptr<Inode> inode;
     int flags = 0;  // O_ACCMODE bits and O_APPEND

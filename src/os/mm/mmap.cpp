@@ -15,13 +15,6 @@ constexpr int kLegacyMapMask = sys::kMapShared | sys::kMapPrivate | sys::kMapFix
                                sys::kMapNonBlock | sys::kMapStack | sys::kMapHugeTlb;
 constexpr std::uint64_t kMaxLfsFileSize = (std::uint64_t{1} << 63) - 1;
 
-VmFlags calc_vm_prot_bits(int prot) {
-    VmFlags f = 0;
-    if (prot & sys::kProtRead) f |= vm::kRead;
-    if (prot & sys::kProtWrite) f |= vm::kWrite;
-    if (prot & sys::kProtExec) f |= vm::kExec;
-    return f;
-}
 }  // namespace
 
 bool KernelImpl::accountable(const Vma& v) {

@@ -6,16 +6,6 @@
 namespace vmlab {
 using namespace os;
 
-namespace {
-VmFlags prot_bits(int prot) {
-    VmFlags f = 0;
-    if (prot & sys::kProtRead) f |= vm::kRead;
-    if (prot & sys::kProtWrite) f |= vm::kWrite;
-    if (prot & sys::kProtExec) f |= vm::kExec;
-    return f;
-}
-}  // namespace
-
 void KernelImpl::change_protection(Mm& mm, Vma& v, Thread* caller) {
     // change_pte_range: new permissions from the VMA; a write permission is restored only
     // where no fault is needed first (can_change_pte_writable): exclusive anon pages of
@@ -70,7 +60,7 @@ SysStatus KernelImpl::mprotect(Tid caller, VirtAddr start, std::uint64_t len, in
     } else if (v->start > start) {
         return Errno::NoMem;
     }
-    const VmFlags want = prot_bits(prot);
+    const VmFlags want = calc_vm_prot_bits(prot);
     VirtAddr nstart = start;
     for (;;) {
         VmFlags newflags = want | (v->flags & ~vm::kAccessFlags);
