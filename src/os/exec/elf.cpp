@@ -23,19 +23,13 @@
 #include <fstream>
 #include <iterator>
 
+#include "os/exec/exec_internal.hpp"
 #include "vmlab/os/abi.hpp"
 #include "vmlab/os/exec_plan.hpp"
 
 namespace vmlab {
 
 namespace {
-
-Unexpected elf_error(const std::string& path, std::uint64_t offset, std::string msg) {
-    Location loc;
-    loc.file = path;
-    loc.byte_offset = static_cast<std::int64_t>(offset);
-    return fail(std::move(msg), std::move(loc));
-}
 
 const char* type_name(std::uint16_t t) {
     switch (t) {
@@ -88,9 +82,9 @@ bool add_overflows(std::uint64_t a, std::uint64_t b) { return a + b < a; }
 Result<std::string> raw_string(const std::string& path, const char* raw, std::uint64_t size,
                                std::uint64_t off, std::uint64_t limit, const char* what) {
     if (limit > size) limit = size;
-    if (off >= limit) return elf_error(path, off, fmt::format("{} at byte {} is outside the file or its table", what, off));
+    if (off >= limit) return exec_detail::file_error(path, off, fmt::format("{} at byte {} is outside the file or its table", what, off));
     const void* nul = std::memchr(raw + off, '\0', limit - off);
-    if (!nul) return elf_error(path, off, fmt::format("{} is not NUL-terminated", what));
+    if (!nul) return exec_detail::file_error(path, off, fmt::format("{} is not NUL-terminated", what));
     return std::string(raw + off, static_cast<const char*>(nul));
 }
 
@@ -164,30 +158,30 @@ Result<ElfInfo> read_elf(const std::string& path, std::uint16_t machine, std::ui
     ssize_t got = ::pread(h.fd, ident, sizeof ident, 0);
     if (got < 0) return fail(fmt::format("cannot read: {}", std::strerror(errno)), Location{path});
     if (got >= 2 && ident[0] == '#' && ident[1] == '!')
-        return elf_error(path, 0, "a script (#!), not an ELF binary: vmlab execs ELF files only");
+        return exec_detail::file_error(path, 0, "a script (#!), not an ELF binary: vmlab execs ELF files only");
     if (got < SELFMAG || std::memcmp(ident, ELFMAG, SELFMAG) != 0)
-        return elf_error(path, 0, "not an ELF file (e_ident does not start with 7f 45 4c 46)");
-    if (got <= EI_CLASS) return elf_error(path, size, fmt::format("truncated ELF header: the file has {} bytes", size));
+        return exec_detail::file_error(path, 0, "not an ELF file (e_ident does not start with 7f 45 4c 46)");
+    if (got <= EI_CLASS) return exec_detail::file_error(path, size, fmt::format("truncated ELF header: the file has {} bytes", size));
     if (ident[EI_CLASS] != ELFCLASS64)
-        return elf_error(path, EI_CLASS, fmt::format("e_ident[EI_CLASS] is {} ({}): only ELF64 is supported", ident[EI_CLASS],
+        return exec_detail::file_error(path, EI_CLASS, fmt::format("e_ident[EI_CLASS] is {} ({}): only ELF64 is supported", ident[EI_CLASS],
                                                      ident[EI_CLASS] == ELFCLASS32 ? "ELFCLASS32, a 32-bit file" : "invalid"));
     if (size < sizeof(Elf64_Ehdr))
-        return elf_error(path, size, fmt::format("truncated ELF header: the file has {} bytes, an ELF64 header needs {}",
+        return exec_detail::file_error(path, size, fmt::format("truncated ELF header: the file has {} bytes, an ELF64 header needs {}",
                                                  size, sizeof(Elf64_Ehdr)));
     if (ident[EI_DATA] != ELFDATA2LSB)
-        return elf_error(path, EI_DATA, fmt::format("e_ident[EI_DATA] is {}: only little-endian (ELFDATA2LSB) is supported", ident[EI_DATA]));
+        return exec_detail::file_error(path, EI_DATA, fmt::format("e_ident[EI_DATA] is {}: only little-endian (ELFDATA2LSB) is supported", ident[EI_DATA]));
     if (ident[EI_VERSION] != EV_CURRENT)
-        return elf_error(path, EI_VERSION, fmt::format("e_ident[EI_VERSION] is {}, expected 1", ident[EI_VERSION]));
+        return exec_detail::file_error(path, EI_VERSION, fmt::format("e_ident[EI_VERSION] is {}, expected 1", ident[EI_VERSION]));
 
     elf_version(EV_CURRENT);
     h.e = elf_begin(h.fd, ELF_C_READ_MMAP, nullptr);
     if (!h.e || elf_kind(h.e) != ELF_K_ELF)
-        return elf_error(path, 0, fmt::format("libelf cannot read it: {}", elf_errmsg(-1)));
+        return exec_detail::file_error(path, 0, fmt::format("libelf cannot read it: {}", elf_errmsg(-1)));
     const Elf64_Ehdr* eh = elf64_getehdr(h.e);
-    if (!eh) return elf_error(path, 0, fmt::format("libelf cannot read the ELF header: {}", elf_errmsg(-1)));
+    if (!eh) return exec_detail::file_error(path, 0, fmt::format("libelf cannot read the ELF header: {}", elf_errmsg(-1)));
     size_t raw_size = 0;
     const char* raw = elf_rawfile(h.e, &raw_size);
-    if (!raw || raw_size != size) return elf_error(path, 0, "libelf cannot map the file");
+    if (!raw || raw_size != size) return exec_detail::file_error(path, 0, "libelf cannot map the file");
 
     info.type = eh->e_type;
     info.machine = eh->e_machine;
@@ -195,21 +189,21 @@ Result<ElfInfo> read_elf(const std::string& path, std::uint16_t machine, std::ui
     info.phoff = eh->e_phoff;
     info.phnum = eh->e_phnum;
     if (info.type != ET_EXEC && info.type != ET_DYN)
-        return elf_error(path, 16, fmt::format("e_type is {} ({}): not an executable or shared object", info.type, type_name(info.type)));
+        return exec_detail::file_error(path, 16, fmt::format("e_type is {} ({}): not an executable or shared object", info.type, type_name(info.type)));
     if (machine != 0 && info.machine != machine)
-        return elf_error(path, 18, fmt::format("e_machine is {} ({}), expected {} ({})", info.machine,
+        return exec_detail::file_error(path, 18, fmt::format("e_machine is {} ({}), expected {} ({})", info.machine,
                                                machine_name(info.machine), machine, machine_name(machine)));
     if (eh->e_phentsize != sizeof(Elf64_Phdr))
-        return elf_error(path, 54, fmt::format("e_phentsize is {}, expected {}", eh->e_phentsize, sizeof(Elf64_Phdr)));
+        return exec_detail::file_error(path, 54, fmt::format("e_phentsize is {}, expected {}", eh->e_phentsize, sizeof(Elf64_Phdr)));
     // fs/binfmt_elf.c: at least one and at most 64 KiB of program headers.
     if (info.phnum < 1 || info.phnum > 65536u / sizeof(Elf64_Phdr))
-        return elf_error(path, 56, fmt::format("e_phnum is {}: expected 1 to {} program headers", info.phnum, 65536u / sizeof(Elf64_Phdr)));
+        return exec_detail::file_error(path, 56, fmt::format("e_phnum is {}: expected 1 to {} program headers", info.phnum, 65536u / sizeof(Elf64_Phdr)));
     const std::uint64_t ph_bytes = std::uint64_t{info.phnum} * sizeof(Elf64_Phdr);
     if (add_overflows(info.phoff, ph_bytes) || info.phoff + ph_bytes > size)
-        return elf_error(path, 32, fmt::format("e_phoff: the program header table [{:#x}, {:#x}) extends past the end of the file ({} bytes)",
+        return exec_detail::file_error(path, 32, fmt::format("e_phoff: the program header table [{:#x}, {:#x}) extends past the end of the file ({} bytes)",
                                                info.phoff, info.phoff + ph_bytes, size));
     const Elf64_Phdr* ph = elf64_getphdr(h.e);
-    if (!ph) return elf_error(path, 32, fmt::format("libelf cannot read the program headers: {}", elf_errmsg(-1)));
+    if (!ph) return exec_detail::file_error(path, 32, fmt::format("libelf cannot read the program headers: {}", elf_errmsg(-1)));
 
     std::uint64_t dyn_off = 0, dyn_size = 0, dyn_hdr = 0;
     bool have_interp = false;
@@ -225,7 +219,7 @@ Result<ElfInfo> read_elf(const std::string& path, std::uint16_t machine, std::ui
         s.header_offset = info.phoff + std::uint64_t{i} * sizeof(Elf64_Phdr);
         const std::uint64_t at = s.header_offset;
         auto bad = [&](std::uint64_t field, std::string msg) {
-            return elf_error(path, at + field, fmt::format("program header {} ({}): {}", i, seg_name(s.type), msg));
+            return exec_detail::file_error(path, at + field, fmt::format("program header {} ({}): {}", i, seg_name(s.type), msg));
         };
         if (s.type == PT_LOAD || s.type == PT_INTERP || s.type == PT_DYNAMIC) {
             if (add_overflows(s.offset, s.filesz) || s.offset + s.filesz > size)
@@ -271,12 +265,12 @@ Result<ElfInfo> read_elf(const std::string& path, std::uint16_t machine, std::ui
         }
         info.segments.push_back(s);
     }
-    if (info.loads.empty()) return elf_error(path, 56, "no PT_LOAD program header: nothing to map");
+    if (info.loads.empty()) return exec_detail::file_error(path, 56, "no PT_LOAD program header: nothing to map");
 
     if (info.dynamic && dyn_size > 0) {
         Elf_Data* d = elf_getdata_rawchunk(h.e, static_cast<int64_t>(dyn_off), dyn_size, ELF_T_DYN);
         if (!d || !d->d_buf)
-            return elf_error(path, dyn_hdr, fmt::format("cannot read PT_DYNAMIC: {}", elf_errmsg(-1)));
+            return exec_detail::file_error(path, dyn_hdr, fmt::format("cannot read PT_DYNAMIC: {}", elf_errmsg(-1)));
         const auto* dyn = static_cast<const Elf64_Dyn*>(d->d_buf);
         const std::size_t n = d->d_size / sizeof(Elf64_Dyn);
         std::uint64_t strtab = 0, strsz = 0, strtab_at = 0;
@@ -308,17 +302,17 @@ Result<ElfInfo> read_elf(const std::string& path, std::uint16_t machine, std::ui
                 }
             }
             if (str_off == ~0ull)
-                return elf_error(path, strtab_at, fmt::format("DT_STRTAB {:#x} is not inside the file bytes of any PT_LOAD", strtab));
+                return exec_detail::file_error(path, strtab_at, fmt::format("DT_STRTAB {:#x} is not inside the file bytes of any PT_LOAD", strtab));
             const std::uint64_t str_end = add_overflows(str_off, strsz) ? size : std::min(size, str_off + strsz);
             auto str = [&](std::uint64_t idx, std::uint64_t entry_at, const char* what) -> Result<std::string> {
                 if (idx >= str_end - str_off)
-                    return elf_error(path, entry_at, fmt::format("{} string index {} is past the string table ({} bytes)", what, idx, str_end - str_off));
+                    return exec_detail::file_error(path, entry_at, fmt::format("{} string index {} is past the string table ({} bytes)", what, idx, str_end - str_off));
                 return raw_string(path, raw, size, str_off + idx, str_end, what);
             };
             for (auto [idx, at] : needed) {
                 auto s = str(idx, at, "DT_NEEDED");
                 if (!s) return fail(s.error());
-                if (s->empty()) return elf_error(path, str_off + idx, "DT_NEEDED names an empty string");
+                if (s->empty()) return exec_detail::file_error(path, str_off + idx, "DT_NEEDED names an empty string");
                 info.needed.push_back(*s);
                 info.needed_offsets.push_back(str_off + idx);
             }

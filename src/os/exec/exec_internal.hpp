@@ -34,6 +34,15 @@ inline constexpr std::uint64_t kPmd = 2ull << 20;
 inline constexpr std::uint64_t kArgMax = 131072;  // include/uapi/linux/limits.h ARG_MAX
 inline constexpr int kMapDenyWrite = sys::kMapDenyWrite;
 
+// Bad input in a file the planner reads (an ELF, the ld.so cache): the message with the
+// file and byte offset it concerns.
+inline Unexpected file_error(const std::string& path, std::uint64_t offset, std::string msg) {
+    Location loc;
+    loc.file = path;
+    loc.byte_offset = static_cast<std::int64_t>(offset);
+    return fail(std::move(msg), std::move(loc));
+}
+
 inline std::uint64_t mask_bits(unsigned bits) { return bits >= 64 ? ~0ull : ((1ull << bits) - 1); }
 
 inline std::string prot_string(int prot) {

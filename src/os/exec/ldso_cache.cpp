@@ -19,17 +19,6 @@
 
 namespace vmlab {
 
-namespace {
-
-Unexpected cache_error(const std::string& path, std::uint64_t offset, std::string msg) {
-    Location loc;
-    loc.file = path;
-    loc.byte_offset = static_cast<std::int64_t>(offset);
-    return fail(std::move(msg), std::move(loc));
-}
-
-}  // namespace
-
 std::int32_t ld_so_cache_flags(std::uint16_t machine) {
     constexpr std::int32_t kLibc6 = 0x0003;
     switch (machine) {
@@ -72,16 +61,16 @@ Result<LdSoCache> read_ld_so_cache(const std::string& path) {
         base = (16 + old_n * 12 + 7) & ~std::uint64_t{7};
     }
     if (data.size() < base + 48 || data.compare(base, 20, kNew) != 0)
-        return cache_error(path, base, "not a glibc-ld.so.cache1.1 file");
+        return exec_detail::file_error(path, base, "not a glibc-ld.so.cache1.1 file");
     const std::uint64_t n = u32(base + 20);
     if (base + 48 + n * 24 > data.size())
-        return cache_error(path, base + 20, fmt::format("nlibs {} entries extend past the end of the file ({} bytes)", n, data.size()));
+        return exec_detail::file_error(path, base + 20, fmt::format("nlibs {} entries extend past the end of the file ({} bytes)", n, data.size()));
     auto str = [&](std::uint64_t rel, std::uint64_t entry_at) -> Result<std::string> {
         const std::uint64_t off = base + rel;
         if (rel >= data.size() || off >= data.size())
-            return cache_error(path, entry_at, fmt::format("string offset {:#x} is past the end of the file", rel));
+            return exec_detail::file_error(path, entry_at, fmt::format("string offset {:#x} is past the end of the file", rel));
         const auto nul = data.find('\0', off);
-        if (nul == std::string::npos) return cache_error(path, off, "string is not NUL-terminated");
+        if (nul == std::string::npos) return exec_detail::file_error(path, off, "string is not NUL-terminated");
         return data.substr(off, nul - off);
     };
     cache.entries.reserve(n);

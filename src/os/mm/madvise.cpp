@@ -7,6 +7,34 @@ namespace vmlab {
 using namespace os;
 
 namespace {
+
+// madvise_walk_vmas: calls visit(v, s, e) for each VMA's part [s, e) of [start, end), in
+// address order. A visit's errno ends the walk with it; so does done() (with success),
+// checked after each visit (the address space may be gone: a fault killed the process).
+// Holes are skipped but make the result ENOMEM once the range is done; a range that
+// starts after the last VMA is ENOMEM at once.
+template <class Visit, class Done>
+Errno walk_vmas(Mm& mm, VirtAddr start, VirtAddr end, Visit&& visit, Done&& done) {
+    Errno unmapped = Errno::None;
+    VirtAddr s = start;
+    Vma* v = mm.vmas.find(s);
+    for (;;) {
+        if (!v) return Errno::NoMem;
+        if (s < v->start) {
+            unmapped = Errno::NoMem;
+            s = v->start;
+            if (s >= end) break;
+        }
+        const VirtAddr e = std::min(v->end, end);
+        if (Errno err = visit(v, s, e); err != Errno::None) return err;
+        if (done()) return Errno::None;
+        s = e;
+        if (s >= end) break;
+        v = mm.vmas.find(s);
+    }
+    return unmapped;
+}
+
 bool behavior_valid(int b) {
     switch (b) {
         case sys::kMadvNormal: case sys::kMadvRandom: case sys::kMadvSequential: case sys::kMadvWillNeed:
@@ -169,25 +197,9 @@ SysStatus KernelImpl::madvise(Tid caller, VirtAddr start, std::uint64_t len_in, 
     const VirtAddr end = start + len;
     if (end < start) return Errno::Inval;
     if (end == start) return {};
-    Errno unmapped = Errno::None;
-    VirtAddr s = start;
-    Vma* v = mm.vmas.find(s);
-    for (;;) {
-        if (!v) return Errno::NoMem;
-        if (s < v->start) {
-            unmapped = Errno::NoMem;
-            s = v->start;
-            if (s >= end) break;
-        }
-        const VirtAddr tmp = std::min(v->end, end);
-        if (Errno e = madvise_vma(p, t, v, s, tmp, behavior); e != Errno::None) return e;
-        if (!p.mm) return {};
-        s = tmp;
-        if (s >= end) break;
-        v = mm.vmas.find(s);
-    }
-    if (unmapped != Errno::None) return unmapped;
-    return {};
+    return walk_vmas(
+        mm, start, end, [&](Vma* v, VirtAddr s, VirtAddr e) { return madvise_vma(p, t, v, s, e, behavior); },
+        [&] { return p.mm == nullptr; });
 }
 
 SysStatus KernelImpl::msync(Tid caller, VirtAddr start, std::uint64_t len, int flags) {
@@ -263,28 +275,16 @@ SysStatus KernelImpl::set_anon_name(Tid caller, VirtAddr start, std::uint64_t le
     const VirtAddr end{start.value + page_align(len)};
     if (end < start) return Errno::Inval;
     if (end == start) return {};
-    Errno unmapped = Errno::None;
-    VirtAddr s = start;
-    Vma* v = mm.vmas.find(s);
-    for (;;) {
-        if (!v) return Errno::NoMem;
-        if (s < v->start) {
-            unmapped = Errno::NoMem;
-            s = v->start;
-            if (s >= end) break;
-        }
-        const VirtAddr tmp = std::min(v->end, end);
-        if (v->file) return Errno::BadF;
-        if (v->anon_name != name) {
+    return walk_vmas(
+        mm, start, end,
+        [&](Vma* v, VirtAddr s, VirtAddr e) {
+            if (v->file) return Errno::BadF;
+            if (v->anon_name == name) return Errno::None;
             Errno err = Errno::None;
-            if (!vma_modify(mm, v, s, tmp, [&](Vma& x) { x.anon_name = name; }, &err)) return err;
-        }
-        s = tmp;
-        if (s >= end) break;
-        v = mm.vmas.find(s);
-    }
-    if (unmapped != Errno::None) return unmapped;
-    return {};
+            vma_modify(mm, v, s, e, [&](Vma& x) { x.anon_name = name; }, &err);
+            return err;
+        },
+        [] { return false; });
 }
 
 }  // namespace vmlab

@@ -4,21 +4,17 @@
 #include <cstring>
 
 #include "vmlab/hw/phys_mem.hpp"
+#include "support/phys_mem_config.hpp"
 
 using namespace vmlab;
+using namespace vmlab::test;
 
 namespace {
-
-PhysMemConfig mib(std::uint64_t n) {
-    PhysMemConfig c;
-    c.bytes = n << 20;
-    return c;
-}
 
 TEST(PhysMemConfig, DefaultsAreValid) { EXPECT_TRUE(PhysMemConfig{}.validate().has_value()); }
 
 TEST(PhysMemConfig, SizeMustBeAMultipleOfTheFrame) {
-    PhysMemConfig c = mib(1);
+    PhysMemConfig c = memory_mib(1);
     c.bytes += 100;
     const Status s = c.validate();
     ASSERT_FALSE(s);
@@ -29,7 +25,7 @@ TEST(PhysMemConfig, SizeMustBeAMultipleOfTheFrame) {
 }
 
 TEST(PhysMemConfig, ZonesMustIncreaseAndStayInsideMemory) {
-    PhysMemConfig c = mib(64);
+    PhysMemConfig c = memory_mib(64);
     c.zones = {{"DMA", 16 << 20}, {"DMA32", 8 << 20}, {"Normal", 0}};
     Status s = c.validate();
     ASSERT_FALSE(s);
@@ -54,7 +50,7 @@ TEST(PhysMemConfig, ZonesMustIncreaseAndStayInsideMemory) {
 }
 
 TEST(PhysMemConfig, ReservedMustLeaveMemory) {
-    PhysMemConfig c = mib(4);
+    PhysMemConfig c = memory_mib(4);
     c.reserved_bytes = 4 << 20;
     const Status s = c.validate();
     ASSERT_FALSE(s);
@@ -62,7 +58,7 @@ TEST(PhysMemConfig, ReservedMustLeaveMemory) {
 }
 
 TEST(PhysMemConfig, UnknownAllocatorSuggestsNearest) {
-    PhysMemConfig c = mib(4);
+    PhysMemConfig c = memory_mib(4);
     c.allocator = "budy";
     const Status s = c.validate();
     ASSERT_FALSE(s);
@@ -70,7 +66,7 @@ TEST(PhysMemConfig, UnknownAllocatorSuggestsNearest) {
 }
 
 TEST(PhysMem, ZonesSplitTheFrames) {
-    PhysMemConfig c = mib(64);
+    PhysMemConfig c = memory_mib(64);
     c.zones = {{"DMA", 16 << 20}, {"DMA32", 32 << 20}, {"Normal", 0}};
     PhysMem m(c);
     EXPECT_EQ(m.frame_count(), 16384u);
@@ -84,13 +80,13 @@ TEST(PhysMem, ZonesSplitTheFrames) {
     EXPECT_EQ(m.zone_of(Pfn{4096}), 1u);
     EXPECT_EQ(m.zone_of(Pfn{8191}), 1u);
     EXPECT_EQ(m.zone_of(Pfn{16383}), 2u);
-    PhysMem one(mib(4));
+    PhysMem one(memory_mib(4));
     EXPECT_EQ(one.zone_count(), 1u);
     EXPECT_EQ(one.zone_name(0), "Normal");
 }
 
 TEST(PhysMem, ContentsAreLazyAndReadBack) {
-    PhysMem m(mib(4));
+    PhysMem m(memory_mib(4));
     EXPECT_EQ(m.frames_with_contents(), 0u);
     EXPECT_EQ(m.read_uint(PhysAddr{0x3ff8}, 8), 0u);
     m.write_uint(PhysAddr{0x2000}, 8, 0);  // a zero write to an empty frame stores nothing
@@ -109,7 +105,7 @@ TEST(PhysMem, ContentsAreLazyAndReadBack) {
 }
 
 TEST(PhysMem, ByteRangesCrossFrames) {
-    PhysMem m(mib(4));
+    PhysMem m(memory_mib(4));
     std::uint8_t buf[10000];
     for (unsigned i = 0; i < sizeof buf; ++i) buf[i] = static_cast<std::uint8_t>(i * 7 + 1);
     m.write(PhysAddr{0x0ff0}, buf, sizeof buf);  // frames 0, 1, 2, 3
@@ -125,7 +121,7 @@ TEST(PhysMem, ByteRangesCrossFrames) {
 }
 
 TEST(PhysMem, ZeroFramesDropsBuffersAndCopyFrameCopies) {
-    PhysMem m(mib(4));
+    PhysMem m(memory_mib(4));
     m.write_uint(PhysAddr{0x5010}, 4, 0xdeadbeef);
     m.copy_frame(Pfn{9}, Pfn{5});
     EXPECT_EQ(m.read_uint(PhysAddr{0x9010}, 4), 0xdeadbeefu);
@@ -144,7 +140,7 @@ TEST(PhysMem, ZeroFramesDropsBuffersAndCopyFrameCopies) {
 }
 
 TEST(PhysMem, FrameFlagsStartClearAndAreIndependent) {
-    PhysMem m(mib(4));
+    PhysMem m(memory_mib(4));
     // A frame the allocator handed out carries no flag until the page-table code marks it.
     auto p = m.allocator().alloc(0);
     ASSERT_TRUE(p);

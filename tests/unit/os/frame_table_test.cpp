@@ -6,20 +6,16 @@
 #include <vector>
 
 #include "os/frame_table.hpp"
+#include "support/phys_mem_config.hpp"
 
 using namespace vmlab;
+using namespace vmlab::test;
 using namespace vmlab::os;
 
 namespace {
 
-PhysMemConfig mib(std::uint64_t n) {
-    PhysMemConfig c;
-    c.bytes = n << 20;
-    return c;
-}
-
 TEST(FrameTable, ZeroPageIsTakenAndNeverFreedByPut) {
-    PhysMem mem(mib(16));
+    PhysMem mem(memory_mib(16));
     const std::uint64_t free0 = mem.allocator().free_frames();
     {
         FrameTable ft(mem);
@@ -34,7 +30,7 @@ TEST(FrameTable, ZeroPageIsTakenAndNeverFreedByPut) {
 }
 
 TEST(FrameTable, BlocksAreAlignedWithHeadAndTails) {
-    PhysMem mem(mib(16));
+    PhysMem mem(memory_mib(16));
     FrameTable ft(mem);
     auto b = ft.alloc(9);
     ASSERT_TRUE(b);
@@ -60,7 +56,7 @@ TEST(FrameTable, BlocksAreAlignedWithHeadAndTails) {
 }
 
 TEST(FrameTable, FlagsCountsAndAnonShmemTotals) {
-    PhysMem mem(mib(16));
+    PhysMem mem(memory_mib(16));
     FrameTable ft(mem);
     auto a = ft.alloc();
     auto h = ft.alloc(9);
@@ -87,7 +83,7 @@ TEST(FrameTable, FlagsCountsAndAnonShmemTotals) {
 }
 
 TEST(FrameTable, MappingsKeepTheLeafSize) {
-    PhysMem mem(mib(16));
+    PhysMem mem(memory_mib(16));
     FrameTable ft(mem);
     auto h = ft.alloc(9);
     ASSERT_TRUE(h);

@@ -11,20 +11,16 @@
 
 #include "os/internal.hpp"
 #include "vmlab/config/config.hpp"
+#include "support/phys_mem_config.hpp"
 
 using namespace vmlab;
+using namespace vmlab::test;
 using namespace vmlab::os;
 
 namespace {
 
-PhysMemConfig mib(std::uint64_t n) {
-    PhysMemConfig c;
-    c.bytes = n << 20;
-    return c;
-}
-
 TEST(PageCacheRoom, MemoryFilePagesStartZeroAndStayCached) {
-    PhysMem mem(mib(16));
+    PhysMem mem(memory_mib(16));
     FrameTable ft(mem);
     KernelStats stats;
     PageCache pc(mem, ft, stats, kPage4K, 8);
@@ -65,7 +61,7 @@ TEST(PageCacheRoom, HostFileReadAroundTruncateAndDrop) {
     std::string data(10 * 4096, 'q');
     ASSERT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
     ::close(fd);
-    PhysMem mem(mib(16));
+    PhysMem mem(memory_mib(16));
     FrameTable ft(mem);
     KernelStats stats;
     PageCache pc(mem, ft, stats, kPage4K, 4);
